@@ -1,0 +1,166 @@
+/**
+ * The command line: yargs parses, `normalizeConfig` validates, a command runs, and this file
+ * alone decides the exit code and calls process.exit.
+ *
+ * Exit codes: 0 done (also when stdout was closed by the reader, e.g. `| head`), 1 fatal error,
+ * 2 bad usage, 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM.
+ */
+import yargs, { type Argv } from 'yargs';
+import { normalizeConfig, type Command, type RawArgs } from './config.js';
+import { describeError, EtlError, UsageError } from './errors.js';
+import { createLogger, stderrSink } from './log.js';
+import { TOOL_VERSION } from './version.js';
+
+export const EXIT = { ok: 0, fatal: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
+
+const EXAMPLES_COLLECT: Array<[string, string]> = [
+  ['$0 collect --limit 100', 'the 100 most downloaded datasets into ./hf_datasets_output'],
+  ['$0 collect --all --sort createdAt --out catalog --no-individual', 'the whole Hub, in a stable order'],
+  ['$0 collect --all --out catalog --resume', 'continue an interrupted run'],
+  ['$0 collect --limit 500 --ndjson | jq -r .id', 'stream records as NDJSON'],
+  ['$0 collect --sort lastModified --since 2026-11-01 --all --out nightly', 'only what changed since a date'],
+];
+
+function commonOptions(y: Argv): Argv {
+  return y
+    .option('limit', { type: 'string', describe: 'how many datasets (default 100)' })
+    .option('all', { type: 'boolean', describe: 'no limit: every dataset the query matches' })
+    .option('search', { type: 'string', describe: "substring of the repo id (the Hub's search)" })
+    .option('author', { type: 'string', describe: 'owner (user or organisation)' })
+    .option('filter', { type: 'string', array: true, describe: 'tag filter, repeatable (AND), e.g. language:en' })
+    .option('sort', { type: 'string', describe: 'downloads | likes | lastModified | createdAt | trendingScore (descending; default downloads)' })
+    .option('since', { type: 'string', describe: 'ISO date; with --sort lastModified|createdAt: stop at the first older dataset' })
+    .option('file-sizes', { type: 'boolean', describe: 'one detail call a dataset for per-file sizes' })
+    .option('individual', { type: 'boolean', default: true, describe: 'write individual_datasets/ (--no-individual to skip)' })
+    .option('out', { type: 'string', describe: 'output folder (default ./hf_datasets_output)' })
+    .option('ndjson', { type: 'boolean', describe: 'write records as NDJSON to stdout (files only with --out)' })
+    .option('resume', { type: 'boolean', describe: 'continue the unfinished run in --out DIR' });
+}
+
+function networkOptions(y: Argv): Argv {
+  return y
+    .option('concurrency', { type: 'string', describe: 'most requests in flight (default 4)' })
+    .option('timeout', { type: 'string', describe: 'seconds per request (default 30)' })
+    .option('max-retries', { type: 'string', describe: 'retries per request (default 5)' })
+    .option('endpoint', { type: 'string', describe: 'Hub base URL (env HF_ENDPOINT; default https://huggingface.co)' })
+    .option('token', { type: 'string', describe: 'access token (env HF_TOKEN, or the token file)' })
+    .option('quiet', { type: 'boolean', describe: 'warnings and errors only, no progress' })
+    .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' });
+}
+
+/** Parses argv into the command and its raw options. Throws UsageError. */
+export async function parseArgs(argv: string[]): Promise<{ command: Command | 'help' | null; args: RawArgs; helpText?: string }> {
+  let picked: Command | null = null;
+  const parser = yargs(argv)
+    .scriptName('hf-datasets')
+    .usage('$0 <command> [options]\n\nCollects the metadata and links of Hugging Face Hub datasets (never their data files).')
+    .command('collect', 'list datasets, build records, write the JSON files (and/or NDJSON)', (y) => networkOptions(commonOptions(y)).example(EXAMPLES_COLLECT), () => {
+      picked = 'collect';
+    })
+    .command('search <term>', 'collect the datasets whose id matches TERM into search_<term>_<ts>.json', (y) =>
+      networkOptions(commonOptions(y.positional('term', { type: 'string', describe: 'text to find in repo ids' }))).example([
+        ['$0 search squad --limit 20', 'datasets whose id contains "squad"'],
+        ['$0 search medical --all --ndjson | jq -c "{id, likes: .statistics.likes}"', 'a pipeline'],
+      ]),
+      () => {
+        picked = 'search';
+      },
+    )
+    .command('enrich', 'read repo ids or NDJSON records on stdin, write records with file sizes as NDJSON', (y) =>
+      networkOptions(y).example([
+        ['$0 collect --limit 50 --ndjson | $0 enrich > enriched.ndjson', 'add per-file sizes'],
+        ['echo rajpurkar/squad | $0 enrich', 'one dataset by id'],
+      ]),
+      () => {
+        picked = 'enrich';
+      },
+    )
+    .epilog('Exit codes: 0 done, 1 fatal error, 2 bad usage, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).\nRun with no arguments on a terminal for the interactive menu.')
+    .strict()
+    .version(TOOL_VERSION)
+    .help()
+    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false })
+    .showHelpOnFail(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err instanceof UsageError ? err : new UsageError(msg ?? describeError(err));
+    });
+  return await new Promise((resolve, reject) => {
+    const fail = (err: unknown): void => reject(err instanceof UsageError ? err : new UsageError(describeError(err)));
+    try {
+      void parser.parse(argv, {}, (err: Error | undefined, parsedArgv: unknown, output: string) => {
+        if (err) return fail(err);
+        const args = parsedArgv as RawArgs;
+        if (output) return resolve({ command: 'help', args, helpText: output });
+        resolve({ command: picked, args });
+      });
+    } catch (err) {
+      fail(err);
+    }
+  });
+}
+
+function writeStderr(line: string): void {
+  stderrSink.write(line.endsWith('\n') ? line : line + '\n');
+}
+
+/** Runs the CLI and exits the process. */
+export async function main(argv: string[]): Promise<never> {
+  const code = await run(argv).catch((err: unknown) => {
+    writeStderr(`hf-datasets: ${describeError(err)}`);
+    return err instanceof UsageError ? EXIT.usage : EXIT.fatal;
+  });
+  process.exit(code);
+}
+
+/** Everything but the exit; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  if (argv.length === 0) {
+    if (process.stdin.isTTY && process.stdout.isTTY) {
+      const { runMenu } = await import('./commands/menu.js');
+      return runMenu();
+    }
+    const { helpText } = await parseArgs(['--help']);
+    writeStderr(helpText ?? 'usage: hf-datasets <collect|search|enrich> [options]');
+    return EXIT.usage;
+  }
+  let parsed: Awaited<ReturnType<typeof parseArgs>>;
+  try {
+    parsed = await parseArgs(argv);
+  } catch (err) {
+    writeStderr(`hf-datasets: ${describeError(err)}`);
+    return EXIT.usage;
+  }
+  if (parsed.command === 'help') {
+    process.stdout.write(parsed.helpText!.endsWith('\n') ? parsed.helpText! : parsed.helpText + '\n');
+    return EXIT.ok;
+  }
+  if (parsed.command === null) {
+    writeStderr('hf-datasets: say which command: collect, search TERM or enrich (see --help)');
+    return EXIT.usage;
+  }
+  let config;
+  try {
+    config = normalizeConfig(parsed.command, parsed.args);
+  } catch (err) {
+    writeStderr(`hf-datasets: ${describeError(err)}`);
+    return EXIT.usage;
+  }
+  const log = createLogger(config.logLevel);
+  try {
+    if (config.command === 'enrich') {
+      const { runEnrichCommand } = await import('./commands/enrich.js');
+      return await runEnrichCommand(config, log);
+    }
+    const { runCollectCommand } = await import('./commands/collect.js');
+    return await runCollectCommand(config, log);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      writeStderr(`hf-datasets: ${describeError(err)}`);
+      return EXIT.usage;
+    }
+    writeStderr(`hf-datasets: ${describeError(err)}`);
+    if (config.logLevel === 'debug' && err instanceof Error && err.stack) writeStderr(err.stack);
+    return err instanceof EtlError ? EXIT.fatal : EXIT.fatal;
+  }
+}

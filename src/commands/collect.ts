@@ -1,0 +1,51 @@
+/**
+ * `collect` and `search`: wires the process (signals, stdout, progress) to the pipeline and
+ * turns its outcome into an exit code and a final summary line on stderr.
+ */
+import type { Config } from '../config.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { NdjsonOut } from '../output/ndjson-out.js';
+import { runCollect, type CollectResult } from '../pipeline/collect.js';
+import { Progress } from '../progress.js';
+import { formatDuration } from '../progress.js';
+import { EXIT_CODES, withStopSignals } from './signals.js';
+
+/** The summary line: datasets, failures, requests, time, where the files are. */
+export function summaryLine(r: CollectResult): string {
+  const s = r.summary;
+  const parts = [`${s.complete ? 'collected' : 'stopped after'} ${s.total_datasets} datasets`, `${s.failed} failed`, `${s.requests} requests`, formatDuration(r.seconds)];
+  const where = r.paths ? ` → ${r.paths.aggregate}` : '';
+  return `${parts.join(', ')}${where}`;
+}
+
+export async function runCollectCommand(config: Config, log: Logger): Promise<number> {
+  return withStopSignals(log, async (controller, stopReason) => {
+    const ndjson = config.ndjson ? new NdjsonOut(process.stdout, () => controller.abort('epipe')) : null;
+    const result = await runCollect(config, {
+      log,
+      signal: controller.signal,
+      ndjson,
+      progress: (target, client) =>
+        new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target, log, budget: () => client.budget() }),
+    });
+    const reason = stopReason();
+    if (result.stoppedBy === 'error') {
+      log.error(summaryLine(result));
+      throw result.error;
+    }
+    if (result.stoppedBy === 'signal') {
+      if (reason === 'epipe') {
+        log.info(`output closed by the reader; ${summaryLine(result)}`);
+        return EXIT_CODES.ok;
+      }
+      log.warn(`interrupted; ${summaryLine(result)}${config.outDir ? ` (continue with --resume --out ${config.outDir})` : ''}`);
+      return reason === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint;
+    }
+    if (result.summary.failed > 0) log.warn(`${summaryLine(result)}; ${result.summary.failed} datasets kept with an errors entry`);
+    else log.info(summaryLine(result));
+    return EXIT_CODES.ok;
+  }).catch((err: unknown) => {
+    throw err instanceof Error ? err : new Error(describeError(err));
+  });
+}

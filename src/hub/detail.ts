@@ -1,0 +1,74 @@
+/**
+ * Per-dataset calls, used by `--file-sizes` and `enrich`: the detail with blob sizes
+ * (`/api/datasets/{id}?blobs=true`), or for repos with more than 1,000 files the recursive tree
+ * pages (`/api/datasets/{id}/tree/{rev}?recursive=true`, following `Link`). A failure never
+ * throws: the record keeps what it had and gets an `errors` entry (only an abort is thrown).
+ */
+import { AbortedError, BodyError, EtlError, HttpError, describeError } from '../errors.js';
+import type { HubClient } from '../http/client.js';
+import { buildRecord, filesFromTree, mergeRecords, withFiles } from '../record/build.js';
+import type { DatasetRecord, ErrorStage, FileEntry, RawDataset, RawTreeEntry, RecordError } from '../types.js';
+import { parseNextLink } from './list.js';
+
+export const TREE_THRESHOLD = 1000;
+
+function repoPath(id: string): string {
+  return id.split('/').map(encodeURIComponent).join('/');
+}
+
+/** Turns a failure into the record's `errors` entry (the message never holds a token: URLs and Hub messages only). */
+export function toRecordError(stage: ErrorStage, err: unknown): RecordError {
+  if (err instanceof HttpError) return { stage, status: err.status, code: err.errorCode ?? err.code, message: describeError(err) };
+  if (err instanceof EtlError) return { stage, status: null, code: err.code, message: describeError(err) };
+  return { stage, status: null, code: 'ETL_UNKNOWN', message: describeError(err) };
+}
+
+/** `GET /api/datasets/{id}?blobs=true` → the raw item. */
+export async function fetchDetail(client: HubClient, id: string, signal?: AbortSignal): Promise<RawDataset> {
+  const url = client.url(`/api/datasets/${repoPath(id)}?blobs=true`);
+  const { data } = await client.getJson(url, { signal });
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new BodyError('the detail answer is not a JSON object', url, 'ETL_BAD_BODY');
+  return data as RawDataset;
+}
+
+/** Every file of the repo at `rev`, from the recursive tree pages (directories left out). */
+export async function fetchTreeFiles(client: HubClient, id: string, rev: string, signal?: AbortSignal): Promise<FileEntry[]> {
+  let url: string | null = client.url(`/api/datasets/${repoPath(id)}/tree/${encodeURIComponent(rev)}?recursive=true`);
+  const files: FileEntry[] = [];
+  while (url) {
+    const page: { data: unknown; headers: Record<string, string | string[] | undefined> } = await client.getJson(url, { signal });
+    if (!Array.isArray(page.data)) throw new BodyError('the tree answer is not a JSON array', url, 'ETL_BAD_BODY');
+    for (const f of filesFromTree(page.data as RawTreeEntry[])) files.push(f);
+    const next = parseNextLink(page.headers.link);
+    url = next === null ? null : new URL(next, url).toString();
+  }
+  return files;
+}
+
+export interface EnrichContext {
+  client: HubClient;
+  endpoint: string;
+  signal?: AbortSignal;
+  now?: () => string;
+}
+
+/**
+ * Adds per-file sizes to `base` (a record built from the listing or read from stdin).
+ * Fetched values replace the base's, and a failure is recorded in `errors`.
+ */
+export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Promise<DatasetRecord> {
+  const collectedAt = ctx.now?.() ?? new Date().toISOString();
+  const stage: ErrorStage = base.files.length > TREE_THRESHOLD ? 'tree' : 'detail';
+  try {
+    if (stage === 'tree') {
+      const files = await fetchTreeFiles(ctx.client, base.id, base.sha ?? 'main', ctx.signal);
+      return withFiles({ ...base, collected_at: collectedAt }, files, ctx.endpoint);
+    }
+    const raw = await fetchDetail(ctx.client, base.id, ctx.signal);
+    const fetched = buildRecord(raw, { endpoint: ctx.endpoint, collectedAt });
+    return mergeRecords(base, fetched);
+  } catch (err) {
+    if (err instanceof AbortedError || ctx.signal?.aborted) throw err instanceof AbortedError ? err : new AbortedError('aborted', { cause: err });
+    return { ...base, errors: [...base.errors, toRecordError(stage, err)] };
+  }
+}

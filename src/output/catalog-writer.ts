@@ -1,0 +1,218 @@
+/**
+ * Every output of a run, fed from one stream of records: the aggregate JSON, the links summary,
+ * `individual_datasets/`, NDJSON on stdout, and (for resume) the ids journal and the state file.
+ * Each record is serialised once and handed to every sink; nothing holds the collection.
+ *
+ * Lifecycle: open (new run, or resume: files cut back to the last checkpoint) → write…
+ * → checkpoint(next page)… → finish(complete). `finish` always leaves valid JSON files, and the
+ * state it saves lets `--resume` continue from the last record written.
+ */
+import { mkdir, open as openFile, readFile, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DatasetRecord, QueryOptions } from '../types.js';
+import { IdSet } from '../util/id-set.js';
+import { BufferedFile } from './buffered-file.js';
+import { IndividualFiles } from './individual-files.js';
+import { JsonCollectionFile } from './json-collection-file.js';
+import type { NdjsonOut } from './ndjson-out.js';
+import { IDS_FILE, writeState, type RunState } from './state.js';
+
+export interface CollectionInfo {
+  tool: string;
+  version: string;
+  endpoint: string;
+  query: QueryOptions;
+  started_at: string;
+}
+
+export interface Summary {
+  total_datasets: number;
+  failed: number;
+  requests: number;
+  finished_at: string;
+  complete: boolean;
+}
+
+export interface WriterOptions {
+  outDir: string | null;
+  individual: boolean;
+  ndjson: NdjsonOut | null;
+  /** file name stem of the aggregate file: `all_datasets_metadata` or `search_<term>` */
+  prefix: string;
+  info: CollectionInfo;
+  /** the state of the run to continue, with --resume */
+  resume: RunState | null;
+  /** UTC timestamp `YYYYMMDD_HHMMSS` of a new run */
+  timestamp: string;
+}
+
+export interface Counts {
+  total: number;
+  failed: number;
+  requests: number;
+}
+
+interface Files {
+  outDir: string;
+  aggregate: JsonCollectionFile;
+  links: JsonCollectionFile;
+  ids: BufferedFile;
+  individual: IndividualFiles | null;
+  timestamp: string;
+  startedAt: string;
+}
+
+export class CatalogWriter {
+  /** ids already written (loaded from the journal when resuming) */
+  readonly seen = new IdSet(4096);
+  readonly #opts: WriterOptions;
+  readonly #files: Files | null;
+  /** records written by this process (to NDJSON and files) */
+  written = 0;
+
+  private constructor(opts: WriterOptions, files: Files | null) {
+    this.#opts = opts;
+    this.#files = files;
+  }
+
+  static async open(opts: WriterOptions): Promise<CatalogWriter> {
+    if (opts.outDir === null) return new CatalogWriter(opts, null);
+    const outDir = opts.outDir;
+    await mkdir(outDir, { recursive: true });
+    const individual = opts.individual ? await IndividualFiles.open(outDir) : null;
+    if (opts.resume) {
+      const s = opts.resume;
+      const aggregate = await JsonCollectionFile.resume(join(outDir, s.aggregate_file), s.offsets.aggregate, s.counts.total);
+      const links = await JsonCollectionFile.resume(join(outDir, s.links_file), s.offsets.links, s.counts.total);
+      const ids = await BufferedFile.open(join(outDir, IDS_FILE), s.offsets.ids);
+      const writer = new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp: s.timestamp, startedAt: s.started_at });
+      await writer.#loadIds(join(outDir, IDS_FILE), s.offsets.ids);
+      return writer;
+    }
+    const { timestamp, aggregate, links } = await createRunFiles(outDir, opts.prefix, opts.timestamp, opts.info);
+    await (await openFile(join(outDir, IDS_FILE), 'w')).close();
+    const ids = await BufferedFile.open(join(outDir, IDS_FILE), 0);
+    return new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp, startedAt: opts.info.started_at });
+  }
+
+  /** Paths of the files written, for the final summary line. */
+  get paths(): { aggregate: string; links: string; individual: string | null } | null {
+    const f = this.#files;
+    return f ? { aggregate: f.aggregate.path, links: f.links.path, individual: f.individual?.dir ?? null } : null;
+  }
+
+  get timestamp(): string | null {
+    return this.#files?.timestamp ?? null;
+  }
+
+  /** Writes one record to every sink; resolves when the slowest sink can take more. */
+  async write(record: DatasetRecord): Promise<void> {
+    const json = JSON.stringify(record);
+    this.written += 1;
+    const waits: Array<Promise<void> | undefined> = [this.#opts.ndjson?.write(json)];
+    const f = this.#files;
+    if (f) {
+      waits.push(f.aggregate.add(json));
+      waits.push(f.links.add(JSON.stringify(linkEntry(record))));
+      waits.push(f.ids.write(record.id.replace(/[\n\r]/g, ' ') + '\n'));
+      waits.push(f.individual?.write(record.id, json));
+    }
+    for (const w of waits) if (w) await w;
+  }
+
+  /** Makes everything written durable, then records where the run stands. */
+  async checkpoint(nextPage: string | null, counts: Counts, complete = false): Promise<void> {
+    const f = this.#files;
+    if (!f) return;
+    await f.individual?.drain();
+    const offsets = { aggregate: await f.aggregate.checkpoint(), links: await f.links.checkpoint(), ids: await f.ids.checkpoint() };
+    await this.#saveState(nextPage, counts, offsets, complete);
+  }
+
+  /** Closes every file as valid JSON and saves the state (complete or resumable). */
+  async finish(summary: Summary, nextPage: string | null, counts: Counts): Promise<void> {
+    await this.#opts.ndjson?.end();
+    const f = this.#files;
+    if (!f) return;
+    await f.individual?.drain();
+    const ids = await f.ids.checkpoint();
+    await f.ids.close();
+    const aggregate = await f.aggregate.finish(summary);
+    const links = await f.links.finish(summary);
+    await this.#saveState(nextPage, counts, { aggregate, links, ids }, summary.complete);
+  }
+
+  async #saveState(nextPage: string | null, counts: Counts, offsets: RunState['offsets'], complete: boolean): Promise<void> {
+    const f = this.#files!;
+    await writeState(f.outDir, {
+      timestamp: f.timestamp,
+      started_at: f.startedAt,
+      aggregate_file: f.aggregate.path.slice(f.outDir.length + 1),
+      links_file: f.links.path.slice(f.outDir.length + 1),
+      query: this.#opts.info.query,
+      next_page: nextPage,
+      offsets,
+      counts,
+      individual: this.#opts.individual,
+      complete,
+    });
+  }
+
+  async #loadIds(path: string, length: number): Promise<void> {
+    const text = (await readFile(path)).subarray(0, length).toString('utf8');
+    for (const line of text.split('\n')) if (line) this.seen.add(line);
+  }
+}
+
+/** The entry of a record in the links summary. */
+export function linkEntry(r: DatasetRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    dataset_url: r.links.dataset_url,
+    github: r.links.github,
+    papers: r.links.papers,
+    homepage: r.links.homepage,
+    paperswithcode_id: r.links.paperswithcode_id,
+    download_links: r.links.download_links,
+  };
+}
+
+/**
+ * Creates the run's two JSON files under its timestamp, with `_2`, `_3`, … when another run
+ * already took those names (files are created exclusively, so two runs in the same second never
+ * share or overwrite a file).
+ */
+async function createRunFiles(
+  outDir: string,
+  prefix: string,
+  ts: string,
+  info: CollectionInfo,
+): Promise<{ timestamp: string; aggregate: JsonCollectionFile; links: JsonCollectionFile }> {
+  for (let n = 1; ; n += 1) {
+    const timestamp = n === 1 ? ts : `${ts}_${n}`;
+    const linksPath = join(outDir, `dataset_links_summary_${timestamp}.json`);
+    if (await exists(linksPath)) continue;
+    let aggregate: JsonCollectionFile;
+    try {
+      aggregate = await JsonCollectionFile.create(join(outDir, `${prefix}_${timestamp}.json`), info);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw err;
+    }
+    try {
+      const links = await JsonCollectionFile.create(linksPath, info);
+      return { timestamp, aggregate, links };
+    } catch (err) {
+      await aggregate.finish({ total_datasets: 0, failed: 0, requests: 0, finished_at: new Date().toISOString(), complete: false });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw err;
+    }
+  }
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

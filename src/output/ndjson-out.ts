@@ -1,0 +1,61 @@
+/**
+ * NDJSON to a writable (stdout): one record a line, with backpressure (a slow reader slows the
+ * run instead of filling memory). When the reader goes away (EPIPE, e.g. `| head`), `closed`
+ * becomes true and `onClose` is called once so the run can stop quietly; later writes are dropped.
+ */
+import type { Writable } from 'node:stream';
+
+export class NdjsonOut {
+  readonly #out: Writable;
+  #closed = false;
+  #onClose: () => void;
+  #waiters: Array<() => void> = [];
+
+  constructor(out: Writable, onClose: () => void) {
+    this.#out = out;
+    this.#onClose = onClose;
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      // EPIPE / ERR_STREAM_DESTROYED: the reader is gone; anything else also ends our output
+      void err;
+      this.#close();
+    });
+    out.on('close', () => this.#close());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Writes one line; returns a promise when the reader is behind (await it). */
+  write(json: string): Promise<void> | undefined {
+    if (this.#closed) return undefined;
+    if (this.#out.write(json + '\n')) return undefined;
+    return new Promise<void>((resolve) => {
+      this.#waiters.push(resolve);
+      this.#out.once('drain', () => this.#wake());
+    });
+  }
+
+  /** Resolves when everything written has been handed to the OS (or the reader is gone). */
+  async end(): Promise<void> {
+    if (this.#closed) return;
+    await new Promise<void>((resolve) => {
+      if (this.#out.writableNeedDrain) this.#out.once('drain', () => resolve());
+      else resolve();
+      this.#waiters.push(resolve);
+    });
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake();
+    this.#onClose();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The resume state of the run in an output folder: `DIR/.hf-datasets-state.json`.
+ * It holds the run's timestamp and files, its query options (never the token), where the next
+ * page starts (a path relative to the endpoint, so a resumed run may use another endpoint), and
+ * the byte offsets up to which each file is durable. It is replaced atomically (write a temporary
+ * file, fsync, rename, fsync the folder) only after the data it points to is durable.
+ */
+import { open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { EtlError } from '../errors.js';
+import type { QueryOptions } from '../types.js';
+
+export const STATE_FILE = '.hf-datasets-state.json';
+export const IDS_FILE = '.hf-datasets-ids';
+const STATE_VERSION = 1;
+
+export interface RunState {
+  version: number;
+  timestamp: string;
+  started_at: string;
+  aggregate_file: string;
+  links_file: string;
+  query: QueryOptions;
+  /** path + query of the next page to fetch (its records may be partly written), null when the listing ended */
+  next_page: string | null;
+  offsets: { aggregate: number; links: number; ids: number };
+  counts: { total: number; failed: number; requests: number };
+  individual: boolean;
+  complete: boolean;
+  updated_at: string;
+}
+
+export function statePath(outDir: string): string {
+  return join(outDir, STATE_FILE);
+}
+
+/** Reads the folder's state; null when there is none. Throws EtlError when it is unreadable. */
+export async function readState(outDir: string): Promise<RunState | null> {
+  let text: string;
+  try {
+    text = await readFile(statePath(outDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new EtlError(`cannot read ${statePath(outDir)}: ${(err as Error).message}`, 'ETL_STATE', { cause: err });
+  }
+  try {
+    const state = JSON.parse(text) as RunState;
+    if (state.version !== STATE_VERSION || typeof state.timestamp !== 'string' || !state.offsets || !state.query) throw new Error('unknown layout');
+    return state;
+  } catch (err) {
+    throw new EtlError(`the resume state ${statePath(outDir)} is damaged (${(err as Error).message}); start a new run without --resume`, 'ETL_STATE', { cause: err });
+  }
+}
+
+/** Replaces the state atomically and durably. */
+export async function writeState(outDir: string, state: Omit<RunState, 'version' | 'updated_at'>): Promise<void> {
+  const path = statePath(outDir);
+  const tmp = `${path}.tmp`;
+  const full: RunState = { version: STATE_VERSION, ...state, updated_at: new Date().toISOString() };
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(JSON.stringify(full, null, 2) + '\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  await syncDir(dirname(path));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // not supported on every platform; the rename is still atomic
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The collect pipeline: listing source → records (built, de-duplicated, cut at --limit /
+ * --since) → optional per-dataset enrichment (ordered, bounded) → every sink, with a durable
+ * checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
+ * files are closed as valid JSON and the state says where to resume.
+ */
+import type { Config } from '../config.js';
+import { AbortedError, UsageError } from '../errors.js';
+import { HubClient } from '../http/client.js';
+import { enrichRecord } from '../hub/detail.js';
+import { firstPagePath, listDatasets, type ListEvent } from '../hub/list.js';
+import type { Logger } from '../log.js';
+import { CatalogWriter, type Counts, type Summary } from '../output/catalog-writer.js';
+import type { NdjsonOut } from '../output/ndjson-out.js';
+import { safeSearchTerm } from '../output/safe-name.js';
+import { readState, type RunState } from '../output/state.js';
+import type { Progress } from '../progress.js';
+import { buildRecord, InvalidItemError } from '../record/build.js';
+import type { DatasetRecord, QueryOptions } from '../types.js';
+import { orderedMap } from './ordered-map.js';
+import { TOOL_NAME, TOOL_VERSION, userAgent } from '../version.js';
+import { safeUrl } from '../http/client.js';
+
+export interface CollectDeps {
+  log: Logger;
+  signal: AbortSignal;
+  ndjson: NdjsonOut | null;
+  progress?: (target: number | null, client: HubClient) => Progress | null;
+  now?: () => Date;
+}
+
+export interface CollectResult {
+  summary: Summary;
+  paths: CatalogWriter['paths'];
+  /** why the run stopped early: null when it finished */
+  stoppedBy: null | 'signal' | 'error';
+  error: unknown;
+  seconds: number;
+}
+
+type Flow = { kind: 'record'; record: DatasetRecord; page: string } | { kind: 'page'; page: string; next: string | null };
+
+/** `YYYYMMDD_HHMMSS` in UTC. */
+export function runTimestamp(d: Date): string {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+}
+
+/** With --resume, the query comes from the state; options given again must equal it. */
+function resumeQuery(cfg: Config, state: RunState | null): QueryOptions {
+  if (!cfg.resume) return cfg.query;
+  if (!state) throw new UsageError(`nothing to resume in ${cfg.outDir}: no earlier run found there`, 'ETL_NOTHING_TO_RESUME');
+  if (state.complete) throw new UsageError(`nothing to resume in ${cfg.outDir}: its last run finished`, 'ETL_NOTHING_TO_RESUME');
+  for (const key of cfg.explicitQuery) {
+    if (JSON.stringify(cfg.query[key]) !== JSON.stringify(state.query[key])) {
+      throw new UsageError(`--resume: ${key} was ${JSON.stringify(state.query[key])} in the run being resumed, got ${JSON.stringify(cfg.query[key])}`, 'ETL_RESUME_MISMATCH');
+    }
+  }
+  return state.query;
+}
+
+/** Runs `collect` / `search`. Throws UsageError before anything is written; other failures come back in the result. */
+export async function runCollect(cfg: Config, deps: CollectDeps): Promise<CollectResult> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const state = cfg.outDir ? await readState(cfg.outDir) : null;
+  const query = resumeQuery(cfg, state);
+  if (!cfg.resume && state && !state.complete) {
+    deps.log.warn(`${cfg.outDir} holds an unfinished run (${state.timestamp}); starting a new one (use --resume to continue it instead)`);
+  }
+  const resume = cfg.resume ? state : null;
+  const client = new HubClient({
+    endpoint: cfg.endpoint,
+    token: cfg.token,
+    timeoutMs: cfg.timeoutMs,
+    maxRetries: cfg.maxRetries,
+    concurrency: cfg.concurrency,
+    userAgent: userAgent(),
+    backoffBaseMs: Number(process.env.HF_DATASETS_BACKOFF_MS) || undefined,
+    log: (level, msg, fields) => deps.log[level](fields ?? {}, msg),
+  });
+  const prefix = cfg.command === 'search' || (resume && resume.aggregate_file.startsWith('search_')) ? `search_${safeSearchTerm(query.search ?? '')}` : 'all_datasets_metadata';
+  const writer = await CatalogWriter.open({
+    outDir: cfg.outDir,
+    individual: resume ? resume.individual : cfg.individual,
+    ndjson: deps.ndjson,
+    prefix,
+    info: { tool: TOOL_NAME, version: TOOL_VERSION, endpoint: safeUrl(cfg.endpoint).replace(/\/$/, ''), query, started_at: resume?.started_at ?? started.toISOString() },
+    resume,
+    timestamp: runTimestamp(started),
+  });
+
+  const prior: Counts = resume ? resume.counts : { total: 0, failed: 0, requests: 0 };
+  const counts = (): Counts => ({ total: prior.total + written, failed: prior.failed + failed, requests: prior.requests + client.requests });
+  let written = 0;
+  let failed = 0;
+  let accepted = prior.total;
+  const limit = query.limit;
+  const since = query.since === null ? null : Date.parse(query.since);
+  const sinceField = query.sort === 'createdAt' ? 'created_at' : 'last_modified';
+  const start = resume ? resume.next_page : firstPagePath(query);
+  let resumePoint: string | null = start;
+  let listingDone = start === null;
+  const progress = deps.progress?.(limit, client) ?? null;
+
+  async function* records(events: AsyncIterable<ListEvent>): AsyncGenerator<Flow> {
+    for await (const ev of events) {
+      if (ev.kind === 'page') {
+        yield ev;
+        continue;
+      }
+      if (limit !== null && accepted >= limit) break;
+      let record: DatasetRecord;
+      try {
+        record = buildRecord(ev.item, { endpoint: cfg.endpoint, collectedAt: new Date().toISOString() });
+      } catch (err) {
+        if (!(err instanceof InvalidItemError)) throw err;
+        deps.log.warn(`skipped a listing item without a usable id: ${(err as Error).message}`);
+        continue;
+      }
+      if (!writer.seen.add(record.id)) continue; // seen earlier in the run (a moving ranking)
+      if (since !== null) {
+        const at = Date.parse(record.statistics[sinceField] ?? '');
+        if (!Number.isNaN(at) && at < since) {
+          listingDone = true;
+          return;
+        }
+      }
+      accepted += 1;
+      yield { kind: 'record', record, page: ev.page };
+      if (limit !== null && accepted >= limit) {
+        listingDone = true;
+        return;
+      }
+    }
+    listingDone = true;
+  }
+
+  let stoppedBy: CollectResult['stoppedBy'] = null;
+  let error: unknown = null;
+  try {
+    if (start !== null && (limit === null || accepted < limit)) {
+      const events = listDatasets(client, {
+        start,
+        signal: deps.signal,
+        wanted: () => (limit === null ? Infinity : limit - accepted),
+        bufferPages: query.file_sizes,
+        log: (msg) => deps.log.warn(msg),
+      });
+      let flow: AsyncIterable<Flow> = records(events);
+      if (query.file_sizes) {
+        const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal };
+        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), cfg.concurrency * 2);
+      }
+      for await (const f of flow) {
+        if (f.kind === 'page') {
+          resumePoint = f.next;
+          await writer.checkpoint(resumePoint, counts());
+          continue;
+        }
+        await writer.write(f.record);
+        written += 1;
+        if (f.record.errors.length > 0) failed += 1;
+        progress?.update(prior.total + written, prior.failed + failed);
+      }
+      if (deps.signal.aborted) throw new AbortedError();
+    }
+    listingDone = true;
+  } catch (err) {
+    stoppedBy = err instanceof AbortedError || deps.signal.aborted ? 'signal' : 'error';
+    error = err;
+  } finally {
+    progress?.stop();
+  }
+
+  const complete = stoppedBy === null;
+  const c = counts();
+  const summary: Summary = { total_datasets: c.total, failed: c.failed, requests: c.requests, finished_at: now().toISOString(), complete };
+  try {
+    await writer.finish(summary, complete && listingDone ? null : resumePoint, c);
+  } catch (err) {
+    if (stoppedBy === null) {
+      stoppedBy = 'error';
+      error = err;
+    }
+  }
+  await client.close();
+  return { summary, paths: writer.paths, stoppedBy, error, seconds: (now().getTime() - started.getTime()) / 1000 };
+}
