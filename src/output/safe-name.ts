@@ -1,0 +1,80 @@
+/**
+ * File names derived from dataset ids (SPEC.md "Output files" → "Safe id").
+ *
+ * The name depends on the id alone. Ids that differ only in case (`A/x` vs `a/x`) get names
+ * that differ only in case: on a case-insensitive filesystem (macOS, Windows defaults) they
+ * would share a file. The SPEC rule is followed as written, so this is not compensated for;
+ * Hub ids are case-insensitively unique in practice, so it does not arise with real data.
+ * Windows device names (`con`, `nul`, …) are not special-cased either.
+ */
+import { createHash } from 'node:crypto';
+
+/** Longest stem, hash suffix included. */
+export const MAX_STEM = 200;
+/** Length of the hash suffix: `-` + 8 hex digits. */
+const SUFFIX_LENGTH = 9;
+/** Longest cleaned search term in an aggregate file name. */
+export const MAX_TERM = 50;
+
+const SLASH_RE = /\//g;
+/** One match per code point outside the allowed set (the `u` flag keeps surrogate pairs together). */
+const UNSAFE_RE = /[^A-Za-z0-9._-]/gu;
+const SAFE_ID_RE = /^[A-Za-z0-9._/-]*$/;
+/** A lone surrogate (with the `u` flag, a valid pair is one code point, not `Cs`). */
+const LONE_SURROGATE_RE = /\p{Cs}/u;
+
+/**
+ * First 8 hex digits of the SHA-256 of `id`'s UTF-8 bytes. A string with a lone surrogate has no
+ * UTF-8 form (it would become U+FFFD and clash with other such ids), so its UTF-16LE bytes are hashed.
+ */
+function shortHash(id: string): string {
+  const encoding = LONE_SURROGATE_RE.test(id) ? 'utf16le' : 'utf8';
+  return createHash('sha256').update(id, encoding).digest('hex').slice(0, 8);
+}
+
+/** The SPEC cleaning: `/` → `__`, anything outside `[A-Za-z0-9._-]` → `_`, a leading `.` → `_`. */
+function clean(text: string): string {
+  let out = text.replace(SLASH_RE, '__').replace(UNSAFE_RE, '_');
+  if (out.charCodeAt(0) === 46 /* '.' */) out = '_' + out.slice(1);
+  return out;
+}
+
+/**
+ * The file stem for a dataset id, per SPEC "Safe id": `/` becomes `__`, every character outside
+ * `[A-Za-z0-9._-]` becomes `_`, a leading `.` becomes `_`. When cleaning changed anything but the
+ * `/`, or the id already contains `__`, or the stem would pass 200 characters, the stem (cut so
+ * that stem + suffix ≤ 200) gets `-` and the first 8 hex digits of the id's SHA-256.
+ *
+ * One addition keeps names distinct where the letter of the rule would not: a `/` next to a `_`
+ * (`a_/b` and `a/_b` both clean to `a___b`) also gets the suffix. An empty id gives `_-<hash>`.
+ * The result is never empty, `.` or `..`, never contains `/`, `\`, NUL or any character outside
+ * `[A-Za-z0-9._-]`, and is at most 200 characters.
+ */
+export function safeFileStem(id: string): string {
+  const stem = clean(id);
+  const needsHash =
+    id === '' ||
+    !SAFE_ID_RE.test(id) ||
+    id.charCodeAt(0) === 46 /* '.' */ ||
+    id.includes('__') ||
+    id.includes('_/') ||
+    id.includes('/_') ||
+    stem.length > MAX_STEM;
+  if (!needsHash) return stem;
+  const base = stem === '' ? '_' : stem.slice(0, MAX_STEM - SUFFIX_LENGTH);
+  return base + '-' + shortHash(id);
+}
+
+/** `safeFileStem(id) + '.json'`: the name of a dataset's file in `individual_datasets/`. */
+export function safeFileName(id: string): string {
+  return safeFileStem(id) + '.json';
+}
+
+/**
+ * A search term cleaned for the aggregate file name `search_<term>_<ts>.json`: the same character
+ * cleaning as ids (no hash), cut to 50 characters, `_` when nothing is left.
+ */
+export function safeSearchTerm(term: string): string {
+  const cleaned = clean(term).slice(0, MAX_TERM);
+  return cleaned === '' ? '_' : cleaned;
+}
