@@ -139,6 +139,8 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   let stoppedBy: CollectResult['stoppedBy'] = null;
   let error: unknown = null;
   try {
+    // a state from the first instant, so even a run killed before its first page can be resumed
+    if (!resume) await writer.checkpoint(start, counts());
     if (start !== null && (limit === null || accepted < limit)) {
       const events = listDatasets(client, {
         start,
