@@ -21,6 +21,8 @@ const EXAMPLES_COLLECT: Array<[string, string]> = [
   ['$0 collect --sort lastModified --since 2026-11-01 --all --out nightly', 'only what changed since a date'],
 ];
 
+const EXIT_CODES_HELP = 'Exit codes: 0 done, 1 fatal error, 2 bad usage, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).';
+
 function commonOptions(y: Argv): Argv {
   return y
     .option('limit', { type: 'string', describe: 'how many datasets (default 100)' })
@@ -54,14 +56,14 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
   const parser = yargs(argv)
     .scriptName('hf-datasets')
     .usage('$0 <command> [options]\n\nCollects the metadata and links of Hugging Face Hub datasets (never their data files).')
-    .command('collect', 'list datasets, build records, write the JSON files (and/or NDJSON)', (y) => networkOptions(commonOptions(y)).example(EXAMPLES_COLLECT), () => {
+    .command('collect', 'list datasets, build records, write the JSON files (and/or NDJSON)', (y) => networkOptions(commonOptions(y)).example(EXAMPLES_COLLECT).epilog(EXIT_CODES_HELP), () => {
       picked = 'collect';
     })
     .command('search <term>', 'collect the datasets whose id matches TERM into search_<term>_<ts>.json', (y) =>
       networkOptions(commonOptions(y.positional('term', { type: 'string', describe: 'text to find in repo ids' }))).example([
         ['$0 search squad --limit 20', 'datasets whose id contains "squad"'],
         ['$0 search medical --all --ndjson | jq -c "{id, likes: .statistics.likes}"', 'a pipeline'],
-      ]),
+      ]).epilog(EXIT_CODES_HELP),
       () => {
         picked = 'search';
       },
@@ -70,12 +72,12 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
       networkOptions(y).example([
         ['$0 collect --limit 50 --ndjson | $0 enrich > enriched.ndjson', 'add per-file sizes'],
         ['echo rajpurkar/squad | $0 enrich', 'one dataset by id'],
-      ]),
+      ]).epilog(EXIT_CODES_HELP),
       () => {
         picked = 'enrich';
       },
     )
-    .epilog('Exit codes: 0 done, 1 fatal error, 2 bad usage, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).\nRun with no arguments on a terminal for the interactive menu.')
+    .epilog(`${EXIT_CODES_HELP}\nRun with no arguments on a terminal for the interactive menu.`)
     .strict()
     .version(TOOL_VERSION)
     .help()

@@ -1,6 +1,16 @@
 /**
- * Progress on stderr: on a TTY a live line (done / target, rate, ETA, rate-limit budget) redrawn
- * at most 5 times a second; otherwise an info log line every `intervalMs`; nothing with --quiet.
+ * Progress on stderr.
+ *
+ * - On a TTY: one live line (done / target, %, rate, ETA, failures, rate-limit budget left),
+ *   redrawn in place with `\r` + erase-line, at most every `redrawMs`, cut to the terminal width
+ *   (a wrapped line could not be erased). A ticker redraws it even when nothing arrives, so a run
+ *   waiting out a 429 says so instead of looking frozen. Log lines erase it first (stderrSink).
+ * - Not a TTY: an info log line at most every `intervalMs` (also while waiting), never a `\r`.
+ * - `--quiet`: nothing at all.
+ *
+ * Lifecycle: created when the run starts, `update()` after each record, `stop()` exactly once at
+ * the end (erases the line and stops the ticker; the ticker is unref'd so it never keeps the
+ * process alive).
  */
 import type { Budget } from './http/rate-limiter.js';
 import type { Logger } from './log.js';
@@ -14,7 +24,14 @@ export interface ProgressOptions {
   budget: () => Budget;
   write?: (text: string) => void;
   now?: () => number;
+  /** not a TTY: least time between two log lines (default 10 s) */
   intervalMs?: number;
+  /** TTY: least time between two redraws (default 200 ms) */
+  redrawMs?: number;
+  /** how often the ticker checks for a redraw or log line; 0 = no ticker (default 1 s) */
+  tickMs?: number;
+  /** terminal width (default: stderr's columns) */
+  columns?: () => number | undefined;
   label?: string;
 }
 
@@ -26,11 +43,29 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** The live line's text, from plain numbers (pure; the class only decides when to show it). */
+export function progressLine(p: { label: string; done: number; failed: number; target: number | null; elapsedMs: number; budget: Budget; now: number }): string {
+  const elapsed = p.elapsedMs / 1000;
+  const rate = elapsed > 0 ? p.done / elapsed : 0;
+  const t = p.target;
+  const parts = [t === null ? `${p.label} ${p.done}` : `${p.label} ${p.done}/${t} (${Math.floor((p.done / Math.max(1, t)) * 100)}%)`];
+  parts.push(`${rate.toFixed(rate < 10 ? 1 : 0)}/s`);
+  if (t !== null && rate > 0 && p.done < t) parts.push(`ETA ${formatDuration((t - p.done) / rate)}`);
+  if (p.failed) parts.push(`${p.failed} failed`);
+  const b = p.budget;
+  if (b.remaining !== null) parts.push(`quota ${b.remaining}${b.quota !== null ? `/${b.quota}` : ''} left`);
+  const pausedFor = b.pausedUntil - p.now;
+  if (pausedFor > 0) parts.push(`rate-limited, waiting ${formatDuration(pausedFor / 1000)}`);
+  return parts.join(' · ');
+}
+
 export class Progress {
   readonly #o: Required<Omit<ProgressOptions, 'target'>> & { target: number | null };
   readonly #start: number;
-  #last = 0;
+  readonly #ticker: NodeJS.Timeout | null = null;
+  #last: number;
   #lineShown = false;
+  #stopped = false;
   #done = 0;
   #failed = 0;
 
@@ -39,50 +74,57 @@ export class Progress {
       write: (t) => process.stderr.write(t),
       now: Date.now,
       intervalMs: 10_000,
+      redrawMs: 200,
+      tickMs: 1000,
+      columns: () => process.stderr.columns,
       label: 'collected',
       ...options,
     };
     this.#start = this.#o.now();
     this.#last = this.#start;
-    if (this.#o.tty && !this.#o.quiet) stderrSink.beforeWrite = () => this.#clear();
+    if (this.#o.quiet) return;
+    if (this.#o.tty) stderrSink.beforeWrite = () => this.#clear();
+    if (this.#o.tickMs > 0) {
+      this.#ticker = setInterval(() => this.#show(), this.#o.tickMs);
+      this.#ticker.unref();
+    }
   }
 
-  /** The line as shown (also used by tests). */
+  /** The line as shown, before it is cut to the terminal width (also used by tests). */
   line(): string {
-    const elapsed = (this.#o.now() - this.#start) / 1000;
-    const rate = elapsed > 0 ? this.#done / elapsed : 0;
-    const t = this.#o.target;
-    const parts = [t === null ? `${this.#o.label} ${this.#done}` : `${this.#o.label} ${this.#done}/${t} (${Math.floor((this.#done / Math.max(1, t)) * 100)}%)`];
-    parts.push(`${rate.toFixed(rate < 10 ? 1 : 0)}/s`);
-    if (t !== null && rate > 0) parts.push(`ETA ${formatDuration((t - this.#done) / rate)}`);
-    if (this.#failed) parts.push(`${this.#failed} failed`);
-    const b = this.#o.budget();
-    if (b.remaining !== null) parts.push(`quota ${b.remaining}${b.quota !== null ? `/${b.quota}` : ''} left`);
-    const pausedFor = b.pausedUntil - this.#o.now();
-    if (pausedFor > 0) parts.push(`rate-limited, waiting ${formatDuration(pausedFor / 1000)}`);
-    return parts.join(' · ');
+    const now = this.#o.now();
+    return progressLine({ label: this.#o.label, done: this.#done, failed: this.#failed, target: this.#o.target, elapsedMs: now - this.#start, budget: this.#o.budget(), now });
   }
 
   update(done: number, failed: number): void {
     this.#done = done;
     this.#failed = failed;
-    if (this.#o.quiet) return;
+    this.#show();
+  }
+
+  /** Removes the live line (before the final summary) and stops the ticker. */
+  stop(): void {
+    if (this.#ticker) clearInterval(this.#ticker);
+    this.#clear();
+    this.#stopped = true;
+    if (this.#o.tty && !this.#o.quiet) stderrSink.beforeWrite = null;
+  }
+
+  #show(): void {
+    if (this.#o.quiet || this.#stopped) return;
     const now = this.#o.now();
     if (this.#o.tty) {
-      if (now - this.#last < 200 && this.#lineShown) return;
+      if (this.#lineShown && now - this.#last < this.#o.redrawMs) return;
       this.#last = now;
-      this.#o.write(`\r\x1b[2K${this.line()}`);
+      const width = this.#o.columns();
+      let text = this.line();
+      if (width && width > 1 && text.length > width - 1) text = text.slice(0, width - 2) + '…';
+      this.#o.write(`\r\x1b[2K${text}`);
       this.#lineShown = true;
     } else if (now - this.#last >= this.#o.intervalMs) {
       this.#last = now;
       this.#o.log.info(this.line());
     }
-  }
-
-  /** Removes the live line (before the final summary). */
-  stop(): void {
-    this.#clear();
-    if (stderrSink.beforeWrite) stderrSink.beforeWrite = null;
   }
 
   #clear(): void {

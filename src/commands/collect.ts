@@ -19,7 +19,8 @@ export function summaryLine(r: CollectResult): string {
   return `${parts.join(', ')}${where}`;
 }
 
-export async function runCollectCommand(config: Config, log: Logger): Promise<number> {
+/** Runs collect/search and returns the exit code; `onResult` sees the outcome first (the menu shows it). */
+export async function runCollectCommand(config: Config, log: Logger, onResult?: (result: CollectResult) => void): Promise<number> {
   return withStopSignals(log, async (controller, stopReason) => {
     const ndjson = config.ndjson ? new NdjsonOut(process.stdout, () => controller.abort('epipe')) : null;
     const result = await runCollect(config, {
@@ -29,6 +30,7 @@ export async function runCollectCommand(config: Config, log: Logger): Promise<nu
       progress: (target, client) =>
         new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target, log, budget: () => client.budget() }),
     });
+    onResult?.(result);
     const reason = stopReason();
     if (result.stoppedBy === 'error') {
       log.error(summaryLine(result));
