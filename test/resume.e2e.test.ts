@@ -3,7 +3,7 @@
  * kill -9 and SIGINT at several points, then --resume; every dataset exactly once in every
  * output, and at most two list pages fetched again per interruption.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputFiles, readJson, runCli, tempDir, type CliResult } from './helpers/cli.js';
@@ -25,6 +25,32 @@ function stateTotal(out: string): number {
   } catch {
     return -1;
   }
+}
+
+function stateBytes(out: string): number {
+  try {
+    return (JSON.parse(readFileSync(join(out, STATE), 'utf8')) as { offsets: { aggregate: number } }).offsets.aggregate;
+  } catch {
+    return Infinity;
+  }
+}
+
+function aggregateBytes(out: string): number {
+  try {
+    const name = readdirSync(out).find((n) => n.startsWith('all_datasets_metadata_'));
+    return name ? statSync(join(out, name)).size : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** true from `delayMs` after the state first shows `total` datasets. */
+function afterProgress(out: string, total: number, delayMs: number): () => boolean {
+  let reachedAt: number | null = null;
+  return () => {
+    if (reachedAt === null && stateTotal(out) >= total) reachedAt = Date.now();
+    return reachedAt !== null && Date.now() - reachedAt >= delayMs;
+  };
 }
 
 /** Runs the CLI and interrupts it when `when` says so (polled every 5 ms), with `signal`. */
@@ -77,14 +103,16 @@ describe('interrupt and --resume', () => {
     await hub.close();
   });
 
+  // kill points follow what the run has done (state file, bytes written), not wall-clock times,
+  // so they hold on a loaded machine
   const points: Array<[NodeJS.Signals, string, (out: string) => (ms: number) => boolean]> = [
     ['SIGKILL', 'before the first page arrives', (out) => () => stateTotal(out) === 0],
-    ['SIGKILL', 'during the first page', () => (ms) => ms > 330],
+    ['SIGKILL', 'while the first page is being written', (out) => () => stateTotal(out) === 0 && aggregateBytes(out) > 200_000],
     ['SIGKILL', 'right after a page checkpoint', (out) => () => stateTotal(out) >= 1000],
-    ['SIGKILL', 'mid-run', () => (ms) => ms > 700 + Math.floor(Math.random() * 400)],
-    ['SIGINT', 'during a page', () => (ms) => ms > 450],
+    ['SIGKILL', 'mid-run, at a random instant', (out) => afterProgress(out, 2000, Math.floor(Math.random() * 300))],
+    ['SIGINT', 'while a page is being written', (out) => () => stateTotal(out) >= 1000 && aggregateBytes(out) > stateBytes(out) + 100_000],
     ['SIGINT', 'right after a page checkpoint', (out) => () => stateTotal(out) >= 2000],
-    ['SIGTERM', 'mid-run', () => (ms) => ms > 600],
+    ['SIGTERM', 'mid-run', (out) => afterProgress(out, 1000, 100)],
   ];
 
   for (const [signal, label, when] of points) {
@@ -120,8 +148,8 @@ describe('interrupt and --resume', () => {
   it('two interruptions in a row, then a resume, still give every dataset once', async () => {
     const out = tempDir();
     const args = ['collect', '--all', '--out', out, '--endpoint', hub.url];
-    await interrupted(args, 'SIGKILL', (ms) => ms > 500);
-    await interrupted([...args, '--resume'], 'SIGINT', (ms) => ms > 450);
+    await interrupted(args, 'SIGKILL', () => stateTotal(out) >= 1000);
+    await interrupted([...args, '--resume'], 'SIGINT', () => stateTotal(out) >= 3000);
     const last = await runCli([...args, '--resume']);
     expect(last.code, last.stderr).toBe(0);
     checkComplete(out, reference);
@@ -130,7 +158,7 @@ describe('interrupt and --resume', () => {
   it('--resume with NDJSON writes only the records not emitted before', async () => {
     const out = tempDir();
     const args = ['collect', '--all', '--out', out, '--ndjson', '--endpoint', hub.url, '--no-individual'];
-    const first = await interrupted(args, 'SIGINT', (ms) => ms > 600);
+    const first = await interrupted(args, 'SIGINT', afterProgress(out, 1000, 150));
     expect(first.code).toBe(130);
     const second = await runCli([...args, '--resume']);
     expect(second.code, second.stderr).toBe(0);

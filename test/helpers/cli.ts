@@ -38,6 +38,9 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   delete env.HF_TOKEN;
   delete env.HF_ENDPOINT;
   delete env.HF_TOKEN_PATH;
+  // tests talk to 127.0.0.1 only: never through a proxy the machine may have configured
+  env.NO_PROXY = '127.0.0.1,localhost';
+  env.no_proxy = '127.0.0.1,localhost';
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
