@@ -20,9 +20,18 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+/** A byte for an error message: the character when printable ASCII, else its hex code. */
+function describeByte(c: number): string {
+  return c >= 0x20 && c < 0x7f ? JSON.stringify(String.fromCharCode(c)) : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
 /** Incremental splitter: `push` chunks, get back the complete elements; `end` checks the array closed. */
 export class JsonArraySplitter {
-  #state: 'start' | 'between' | 'element' | 'done' = 'start';
+  /**
+   * start: before `[` · first: after `[` (an element or `]`) · value: after `,` (an element) ·
+   * after: after an element (`,` or `]`) · element: inside one · done: after `]` (only whitespace may follow)
+   */
+  #state: 'start' | 'first' | 'value' | 'after' | 'element' | 'done' = 'start';
   #depth = 0; // nesting inside the current element
   #inString = false;
   #escape = false;
@@ -52,24 +61,34 @@ export class JsonArraySplitter {
         i += 1;
         continue;
       }
-      if (this.#state === 'start') {
-        if (c !== OPEN_BRACKET) throw this.#error('the body is not a JSON array');
-        this.#state = 'between';
-        i += 1;
-      } else if (this.#state === 'between') {
-        if (c === COMMA) {
+      switch (this.#state) {
+        case 'start':
+          if (c !== OPEN_BRACKET) throw this.#error('the body is not a JSON array');
+          this.#state = 'first';
           i += 1;
-        } else if (c === CLOSE_BRACKET) {
-          this.#state = 'done';
+          break;
+        case 'after':
+          if (c === COMMA) this.#state = 'value';
+          else if (c === CLOSE_BRACKET) this.#state = 'done';
+          else throw this.#error(`expected "," or "]" after an element of the JSON array, got ${describeByte(c)}`);
           i += 1;
-        } else {
-          this.#state = 'element';
-          this.#elementStart = i;
-          this.#depth = 0;
-          this.#scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET;
-        }
-      } else {
-        throw this.#error('unexpected data after the end of the JSON array');
+          break;
+        case 'first':
+        case 'value':
+          if (c === CLOSE_BRACKET && this.#state === 'first') {
+            this.#state = 'done';
+            i += 1;
+          } else if (c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+            throw this.#error(`expected an element of the JSON array, got ${describeByte(c)}`);
+          } else {
+            this.#state = 'element';
+            this.#elementStart = i;
+            this.#depth = 0;
+            this.#scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET;
+          }
+          break;
+        default:
+          throw this.#error('unexpected data after the end of the JSON array');
       }
     }
     if (this.#state === 'element') {
@@ -130,7 +149,7 @@ export class JsonArraySplitter {
     const bytes = this.#parts.length === 0 ? tail : Buffer.concat([...this.#parts, tail], this.#partsLength + tail.length);
     this.#parts = [];
     this.#partsLength = 0;
-    this.#state = 'between';
+    this.#state = 'after';
     this.#elementStart = -1;
     let value: unknown;
     try {

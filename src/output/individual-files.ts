@@ -11,11 +11,25 @@ import { safeFileName } from './safe-name.js';
 
 const MAX_PENDING = 32;
 const TMP_MARK = '.tmp-';
+/** `.<name>.tmp-<pid>` or `.<name>.tmp-<pid>-<seq>`: the pid of the process that writes it. */
+const TMP_PID_RE = /\.tmp-(\d+)(?:-\d+)?$/;
+
+/** Whether a process with this pid runs now (then its temporary files may be in use: another run in the same folder). */
+function isRunning(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class IndividualFiles {
   readonly dir: string;
   #pending = new Set<Promise<void>>();
   #error: unknown = null;
+  #seq = 0;
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -24,9 +38,12 @@ export class IndividualFiles {
   static async open(outDir: string): Promise<IndividualFiles> {
     const dir = join(outDir, 'individual_datasets');
     await mkdir(dir, { recursive: true });
-    // temporary files left by a run that was killed
+    // temporary files left by a run that was killed; not those of a run still writing here
     for (const name of await readdir(dir)) {
-      if (name.startsWith('.') && name.includes(TMP_MARK)) await rm(join(dir, name), { force: true });
+      if (!name.startsWith('.') || !name.includes(TMP_MARK)) continue;
+      const pid = TMP_PID_RE.exec(name);
+      if (pid !== null && isRunning(Number(pid[1]))) continue;
+      await rm(join(dir, name), { force: true });
     }
     return new IndividualFiles(dir);
   }
@@ -36,7 +53,9 @@ export class IndividualFiles {
     if (this.#error) throw this.#error;
     const name = safeFileName(id);
     const final = join(this.dir, name);
-    const tmp = join(this.dir, `.${name}${TMP_MARK}${process.pid}`);
+    // unique per write: two ids whose names clash (differing only in case, on a case-insensitive
+    // filesystem) must not write one temporary file at once; the last rename wins, whole
+    const tmp = join(this.dir, `.${name}${TMP_MARK}${process.pid}-${(this.#seq += 1)}`);
     const task = writeFile(tmp, json + '\n')
       .then(() => rename(tmp, final))
       .catch((err: unknown) => {

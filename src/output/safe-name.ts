@@ -5,7 +5,8 @@
  * that differ only in case: on a case-insensitive filesystem (macOS, Windows defaults) they
  * would share a file. The SPEC rule is followed as written, so this is not compensated for;
  * Hub ids are case-insensitively unique in practice, so it does not arise with real data.
- * Windows device names (`con`, `nul`, …) are not special-cased either.
+ * A name Windows reserves for a device (`con`, `NUL.x`, `com1`, … before the first dot) gets a `_`
+ * prefix and the hash (beyond the SPEC's letter; only legacy ids without `/` can hit it).
  */
 import { createHash } from 'node:crypto';
 
@@ -22,6 +23,8 @@ const UNSAFE_RE = /[^A-Za-z0-9._-]/gu;
 const SAFE_ID_RE = /^[A-Za-z0-9._/-]*$/;
 /** A lone surrogate (with the `u` flag, a valid pair is one code point, not `Cs`). */
 const LONE_SURROGATE_RE = /\p{Cs}/u;
+/** A stem Windows would open as a device (whatever follows a dot): `con`, `PRN.json`, `com1`, `lpt9.x`. */
+const WINDOWS_DEVICE_RE = /^(?:con|prn|aux|nul|com\d|lpt\d)(?:\.|$)/i;
 
 /**
  * First 8 hex digits of the SHA-256 of `id`'s UTF-8 bytes. A string with a lone surrogate has no
@@ -46,13 +49,16 @@ function clean(text: string): string {
  * that stem + suffix ≤ 200) gets `-` and the first 8 hex digits of the id's SHA-256.
  *
  * One addition keeps names distinct where the letter of the rule would not: a `/` next to a `_`
- * (`a_/b` and `a/_b` both clean to `a___b`) also gets the suffix. An empty id gives `_-<hash>`.
+ * (`a_/b` and `a/_b` both clean to `a___b`) also gets the suffix, and a Windows device name
+ * (`con`, `nul.x`) gets a `_` prefix and the suffix. An empty id gives `_-<hash>`.
  * The result is never empty, `.` or `..`, never contains `/`, `\`, NUL or any character outside
  * `[A-Za-z0-9._-]`, and is at most 200 characters.
  */
 export function safeFileStem(id: string): string {
   const stem = clean(id);
+  const device = WINDOWS_DEVICE_RE.test(stem);
   const needsHash =
+    device ||
     id === '' ||
     !SAFE_ID_RE.test(id) ||
     id.charCodeAt(0) === 46 /* '.' */ ||
@@ -61,7 +67,7 @@ export function safeFileStem(id: string): string {
     id.includes('/_') ||
     stem.length > MAX_STEM;
   if (!needsHash) return stem;
-  const base = stem === '' ? '_' : stem.slice(0, MAX_STEM - SUFFIX_LENGTH);
+  const base = stem === '' ? '_' : (device ? '_' + stem : stem).slice(0, MAX_STEM - SUFFIX_LENGTH);
   return base + '-' + shortHash(id);
 }
 

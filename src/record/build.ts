@@ -7,7 +7,7 @@ import { filesFromSiblings, totalSize } from './files.js';
 import { LinkCollector, apiUrl, datasetUrl, downloadLinks, paperLinks, trimEndpoint } from './links.js';
 import { parseTags } from './tags.js';
 import { InvalidItemError, requireId, splitId, type RecordContext } from './shape.js';
-import { gatedValue, isPlainObject, num, own, str, stringList, type PlainObject } from './util.js';
+import { boundedCard, gatedValue, isPlainObject, num, own, str, stringList, type PlainObject } from './util.js';
 
 export { filesFromSiblings, filesFromTree, totalSize, withFiles } from './files.js';
 export { mergeRecords, recordFromUnknown } from './merge.js';
@@ -32,7 +32,8 @@ function cardString(card: PlainObject | null, key: string): string | null {
  * detail item (`/api/datasets/{id}?blobs=true`, whose siblings carry sizes). Follows every rule
  * of SPEC.md "The record"; keys are in the order of the SPEC so JSON output is stable.
  * `cardData` keys are read as own properties only. The returned `additional.card_data` is the
- * item's `cardData` object itself (not copied) when it is a plain object, else `{}`.
+ * item's `cardData` object itself (not copied) when it is a plain object, else `{}`; a card nested
+ * 100 levels deep or more (hostile: it could not be serialised) is copied with the deeper values null.
  *
  * @throws {InvalidItemError} when `raw` is not an object or its `id` is not a non-empty string.
  */
@@ -100,7 +101,7 @@ export function buildRecord(raw: RawDataset, ctx: RecordContext): DatasetRecord 
       private: raw.private === true,
       gated: gatedValue(raw.gated),
       disabled: raw.disabled === true,
-      card_data: card ?? {},
+      card_data: card === null ? {} : boundedCard(card),
     },
     errors: [],
     collected_at: ctx.collectedAt,

@@ -50,7 +50,7 @@ export function filesFromTree(entries: readonly RawTreeEntry[]): FileEntry[] {
   return out;
 }
 
-/** The sum of the sizes when there is at least one file and every size is known, else null. */
+/** The sum of the sizes when there is at least one file, every size is known and the sum is finite, else null. */
 export function totalSize(files: readonly FileEntry[]): number | null {
   if (files.length === 0) return null;
   let total = 0;
@@ -59,7 +59,7 @@ export function totalSize(files: readonly FileEntry[]): number | null {
     if (s === null) return null;
     total += s;
   }
-  return total;
+  return Number.isFinite(total) ? total : null; // hostile sizes near 1e308 could sum to Infinity
 }
 
 /**

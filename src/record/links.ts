@@ -54,7 +54,9 @@ export class LinkCollector {
   readonly github: string[] = [];
   /** arXiv ids (version dropped) found so far. */
   readonly arxiv: string[] = [];
-  private readonly githubKeys: string[] = [];
+  /** lower-cased owner/repo of `github`, and the ids of `arxiv`: Sets, as hostile text may hold 10⁵ distinct links */
+  private readonly githubKeys = new Set<string>();
+  private readonly arxivIds = new Set<string>();
   private budget = MAX_NODES;
 
   /** Adds an arXiv id given as an `arxiv:` tag value; ignored unless it looks like an arXiv id. */
@@ -97,13 +99,15 @@ export class LinkCollector {
     let repo = rawRepo.replace(TRAILING_DOTS_RE, '').replace(DOT_GIT_RE, '').replace(TRAILING_DOTS_RE, '');
     if (repo === '' || repo === '.' || repo === '..') return;
     const key = (owner + '/' + repo).toLowerCase();
-    if (this.githubKeys.includes(key)) return;
-    this.githubKeys.push(key);
+    if (this.githubKeys.has(key)) return;
+    this.githubKeys.add(key);
     this.github.push('https://github.com/' + owner + '/' + repo);
   }
 
   private addArxiv(id: string): void {
-    if (!this.arxiv.includes(id)) this.arxiv.push(id);
+    if (this.arxivIds.has(id)) return;
+    this.arxivIds.add(id);
+    this.arxiv.push(id);
   }
 }
 
@@ -131,10 +135,25 @@ export function paperLinks(ids: readonly string[], endpoint: string): PaperLink[
   return out;
 }
 
-/** `path` with each `/`-separated segment passed through `encodeURIComponent` (the `/` kept). */
+/** A lone surrogate (with the `u` flag a valid pair is one code point, never `Cs`). */
+const LONE_SURROGATE_RE = /\p{Cs}/gu;
+
+/** `encodeURIComponent`, except that a lone surrogate (which it refuses with a URIError) is encoded as U+FFFD. */
+function encodeSegment(segment: string): string {
+  try {
+    return encodeURIComponent(segment);
+  } catch {
+    return encodeURIComponent(segment.replace(LONE_SURROGATE_RE, '\uFFFD'));
+  }
+}
+
+/**
+ * `path` with each `/`-separated segment passed through `encodeURIComponent` (the `/` kept).
+ * Never throws: a lone surrogate (JSON can carry one as `\ud800`) becomes `%EF%BF%BD`, as a URL parser would make it.
+ */
 export function encodePath(path: string): string {
   if (URL_SAFE_PATH_RE.test(path)) return path;
-  return path.split('/').map(encodeURIComponent).join('/');
+  return path.split('/').map(encodeSegment).join('/');
 }
 
 /** `endpoint` without trailing slashes. */

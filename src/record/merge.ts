@@ -4,7 +4,7 @@
  */
 import type { DatasetRecord, ErrorStage, FileEntry, PaperLink, RecordError } from '../types.js';
 import { InvalidItemError, emptyRecord, requireId, type RecordContext } from './shape.js';
-import { gatedValue, isPlainObject, num, own, str, stringsOnly, type PlainObject } from './util.js';
+import { boundedCard, gatedValue, isPlainObject, num, own, str, stringsOnly, type PlainObject } from './util.js';
 
 const DEFAULT_CONTEXT: RecordContext = { endpoint: 'https://huggingface.co', collectedAt: '' };
 const STAGES: readonly ErrorStage[] = ['list', 'detail', 'tree'];
@@ -203,7 +203,7 @@ export function recordFromUnknown(obj: unknown, ctx: RecordContext = DEFAULT_CON
       private: own(add, 'private') === true,
       gated: gatedValue(own(add, 'gated')),
       disabled: own(add, 'disabled') === true,
-      card_data: isPlainObject(card) ? card : {},
+      card_data: isPlainObject(card) ? boundedCard(card) : {},
     },
     errors: errorsOf(own(obj, 'errors')),
     collected_at: s(obj, 'collected_at') ?? e.collected_at,
