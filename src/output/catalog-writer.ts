@@ -7,7 +7,7 @@
  * → checkpoint(next page)… → finish(complete). `finish` always leaves valid JSON files, and the
  * state it saves lets `--resume` continue from the last record written.
  */
-import { mkdir, open as openFile, readFile, access } from 'node:fs/promises';
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetRecord, QueryOptions } from '../types.js';
 import { IdSet } from '../util/id-set.js';
@@ -15,7 +15,7 @@ import { BufferedFile } from './buffered-file.js';
 import { IndividualFiles } from './individual-files.js';
 import { JsonCollectionFile } from './json-collection-file.js';
 import type { NdjsonOut } from './ndjson-out.js';
-import { IDS_FILE, writeState, type RunState } from './state.js';
+import { idsFileName, writeState, type RunState } from './state.js';
 
 export interface CollectionInfo {
   tool: string;
@@ -84,14 +84,14 @@ export class CatalogWriter {
       const s = opts.resume;
       const aggregate = await JsonCollectionFile.resume(join(outDir, s.aggregate_file), s.offsets.aggregate, s.counts.total);
       const links = await JsonCollectionFile.resume(join(outDir, s.links_file), s.offsets.links, s.counts.total);
-      const ids = await BufferedFile.open(join(outDir, IDS_FILE), s.offsets.ids);
+      const ids = await BufferedFile.open(join(outDir, s.ids_file), s.offsets.ids);
       const writer = new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp: s.timestamp, startedAt: s.started_at });
-      await writer.#loadIds(join(outDir, IDS_FILE), s.offsets.ids);
+      await writer.#loadIds(join(outDir, s.ids_file), s.offsets.ids);
       return writer;
     }
     const { timestamp, aggregate, links } = await createRunFiles(outDir, opts.prefix, opts.timestamp, opts.info);
-    await (await openFile(join(outDir, IDS_FILE), 'w')).close();
-    const ids = await BufferedFile.open(join(outDir, IDS_FILE), 0);
+    // one journal per run, so runs sharing a folder never cut each other's journal
+    const ids = await BufferedFile.open(join(outDir, idsFileName(timestamp)));
     return new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp, startedAt: opts.info.started_at });
   }
 
@@ -114,7 +114,8 @@ export class CatalogWriter {
     if (f) {
       waits.push(f.aggregate.add(json));
       waits.push(f.links.add(JSON.stringify(linkEntry(record))));
-      waits.push(f.ids.write(record.id.replace(/[\n\r]/g, ' ') + '\n'));
+      // JSON-encoded so any id (newlines, lone surrogates) reads back exactly
+      waits.push(f.ids.write(JSON.stringify(record.id) + '\n'));
       waits.push(f.individual?.write(record.id, json));
     }
     for (const w of waits) if (w) await w;
@@ -140,6 +141,8 @@ export class CatalogWriter {
     const aggregate = await f.aggregate.finish(summary);
     const links = await f.links.finish(summary);
     await this.#saveState(nextPage, counts, { aggregate, links, ids }, summary.complete);
+    // a finished run cannot be resumed: its journal has served
+    if (summary.complete) await rm(f.ids.path, { force: true });
   }
 
   async #saveState(nextPage: string | null, counts: Counts, offsets: RunState['offsets'], complete: boolean): Promise<void> {
@@ -149,6 +152,7 @@ export class CatalogWriter {
       started_at: f.startedAt,
       aggregate_file: f.aggregate.path.slice(f.outDir.length + 1),
       links_file: f.links.path.slice(f.outDir.length + 1),
+      ids_file: f.ids.path.slice(f.outDir.length + 1),
       query: this.#opts.info.query,
       next_page: nextPage,
       offsets,
@@ -160,7 +164,7 @@ export class CatalogWriter {
 
   async #loadIds(path: string, length: number): Promise<void> {
     const text = (await readFile(path)).subarray(0, length).toString('utf8');
-    for (const line of text.split('\n')) if (line) this.seen.add(line);
+    for (const line of text.split('\n')) if (line) this.seen.add(JSON.parse(line) as string);
   }
 }
 

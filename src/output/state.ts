@@ -11,7 +11,11 @@ import { EtlError } from '../errors.js';
 import type { QueryOptions } from '../types.js';
 
 export const STATE_FILE = '.hf-datasets-state.json';
-export const IDS_FILE = '.hf-datasets-ids';
+/** The ids journal of the run with this timestamp (the ids written so far, one JSON string a line). */
+export function idsFileName(timestamp: string): string {
+  return `.hf-datasets-ids-${timestamp}`;
+}
+let tmpCounter = 0;
 const STATE_VERSION = 1;
 
 export interface RunState {
@@ -20,6 +24,7 @@ export interface RunState {
   started_at: string;
   aggregate_file: string;
   links_file: string;
+  ids_file: string;
   query: QueryOptions;
   /** path + query of the next page to fetch (its records may be partly written), null when the listing ended */
   next_page: string | null;
@@ -45,7 +50,9 @@ export async function readState(outDir: string): Promise<RunState | null> {
   }
   try {
     const state = JSON.parse(text) as RunState;
-    if (state.version !== STATE_VERSION || typeof state.timestamp !== 'string' || !state.offsets || !state.query) throw new Error('unknown layout');
+    if (state.version !== STATE_VERSION || typeof state.timestamp !== 'string' || typeof state.ids_file !== 'string' || !state.offsets || !state.query) {
+      throw new Error('unknown layout');
+    }
     return state;
   } catch (err) {
     throw new EtlError(`the resume state ${statePath(outDir)} is damaged (${(err as Error).message}); start a new run without --resume`, 'ETL_STATE', { cause: err });
@@ -55,7 +62,9 @@ export async function readState(outDir: string): Promise<RunState | null> {
 /** Replaces the state atomically and durably. */
 export async function writeState(outDir: string, state: Omit<RunState, 'version' | 'updated_at'>): Promise<void> {
   const path = statePath(outDir);
-  const tmp = `${path}.tmp`;
+  // a name of its own, so two runs sharing a folder never rename each other's temporary file
+  tmpCounter += 1;
+  const tmp = `${path}.tmp-${process.pid}-${tmpCounter}`;
   const full: RunState = { version: STATE_VERSION, ...state, updated_at: new Date().toISOString() };
   const fh = await open(tmp, 'w');
   try {
