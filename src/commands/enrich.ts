@@ -1,8 +1,10 @@
 /**
  * `enrich`: reads repo ids or NDJSON records (with "id") on stdin, fetches each dataset's
  * details with file sizes, and writes the records as NDJSON on stdout in input order.
- * A line that is neither is reported on stderr and skipped; a failed fetch still yields a
- * record of the full shape with an `errors` entry.
+ * A line that is neither is reported on stderr (with its number) and skipped; a failed fetch
+ * still yields a record of the full shape with an `errors` entry. Each record is written as soon
+ * as it and every record before it are ready, so an interactive or slow input is answered line
+ * by line. An unreachable endpoint ends the run (exit 1) instead of failing every line after it.
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -19,7 +21,18 @@ import type { DatasetRecord } from '../types.js';
 import { userAgent } from '../version.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
-const BARE_ID = /^[^\s{}"]{1,400}$/;
+/** A Hub repo id: `name` (legacy) or `owner/name`, each part of letters, digits, `_`, `.`, `-`. */
+const BARE_ID = /^[\w.-]{1,200}(?:\/[\w.-]{1,200})?$/;
+
+function isRepoId(text: string): boolean {
+  return BARE_ID.test(text) && text.split('/').every((part) => part !== '.' && part !== '..');
+}
+
+/** The start of a skipped line, for the message that names it. */
+function snippet(line: string): string {
+  const flat = line.trim().replace(/[\x00-\x1f\x7f]/g, ' ');
+  return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 77)}...` : flat);
+}
 
 /** One stdin line → the record to enrich, or a reason it cannot be used. */
 export function parseInputLine(line: string, collectedAt: string, endpoint: string): DatasetRecord | { invalid: string } | null {
@@ -32,23 +45,27 @@ export function parseInputLine(line: string, collectedAt: string, endpoint: stri
     } catch {
       return { invalid: 'not valid JSON' };
     }
-    const id = (obj as { id?: unknown }).id;
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return { invalid: 'not a JSON object' };
+    const id = Object.hasOwn(obj, 'id') ? (obj as { id?: unknown }).id : undefined;
     if (typeof id !== 'string' || id.trim() === '') return { invalid: 'a JSON line needs a string "id"' };
     return recordFromUnknown(obj, { endpoint, collectedAt });
   }
-  if (!BARE_ID.test(text)) return { invalid: 'not a repo id' };
+  if (!isRepoId(text)) return { invalid: 'not a repo id (owner/name) nor a JSON record' };
   return emptyRecord(text, { endpoint, collectedAt });
 }
 
-async function* inputRecords(input: Readable, endpoint: string, log: Logger): AsyncGenerator<DatasetRecord> {
-  const rl = createInterface({ input, crlfDelay: Infinity });
+/** The usable stdin lines as records, in order; each unusable one is named on stderr and counted. */
+async function* inputRecords(input: Readable, endpoint: string, log: Logger, counts: { skipped: number }, signal: AbortSignal): AsyncGenerator<DatasetRecord> {
+  // the signal closes the reader, so Ctrl-C also stops a run that waits for more input
+  const rl = createInterface({ input, crlfDelay: Infinity, signal });
   let n = 0;
   for await (const line of rl) {
     n += 1;
     const parsed = parseInputLine(line, new Date().toISOString(), endpoint);
     if (parsed === null) continue;
     if ('invalid' in parsed) {
-      log.warn(`stdin line ${n} skipped: ${parsed.invalid}`);
+      counts.skipped += 1;
+      log.warn(`stdin line ${n} skipped (${parsed.invalid}): ${snippet(line)}`);
       continue;
     }
     yield parsed;
@@ -73,31 +90,38 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     const ctx = { client, endpoint: config.endpoint, signal: controller.signal };
     let done = 0;
     let failed = 0;
+    const counts = { skipped: 0 };
     let error: unknown = null;
+    // a record failed in this run when enriching added an errors entry (an input record may bring its own)
+    const enrich = async (r: DatasetRecord): Promise<{ record: DatasetRecord; failed: boolean }> => {
+      const record = await enrichRecord(r, ctx);
+      return { record, failed: record.errors.length > r.errors.length };
+    };
     try {
-      for await (const record of orderedMap(inputRecords(input, config.endpoint, log), (r) => enrichRecord(r, ctx), config.concurrency * 2)) {
-        const wait = out.write(JSON.stringify(record));
+      for await (const result of orderedMap(inputRecords(input, config.endpoint, log, counts, controller.signal), enrich, config.concurrency * 2)) {
+        const wait = out.write(JSON.stringify(result.record));
         if (wait) await wait;
         done += 1;
-        if (record.errors.length > 0) failed += 1;
+        if (result.failed) failed += 1;
         progress.update(done, failed);
         if (out.closed) break;
       }
       await out.end();
     } catch (err) {
-      if (!(err instanceof AbortedError)) error = err;
+      if (!(err instanceof AbortedError) && !controller.signal.aborted) error = err;
     } finally {
       progress.stop();
       await client.close();
     }
-    const line = `enriched ${done} datasets, ${failed} failed, ${client.requests} requests, ${formatDuration((Date.now() - started) / 1000)}`;
+    const skipped = counts.skipped > 0 ? `, ${counts.skipped} input lines skipped` : '';
+    const line = `enriched ${done} datasets, ${failed} failed${skipped}, ${client.requests} requests, ${formatDuration((Date.now() - started) / 1000)}`;
     if (error) throw error;
     const why = reason();
     if (why === 'SIGINT' || why === 'SIGTERM') {
       log.warn(`interrupted; ${line}`);
       return why === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint;
     }
-    if (failed > 0) log.warn(line);
+    if (failed > 0 || counts.skipped > 0) log.warn(line);
     else log.info(line);
     return EXIT_CODES.ok;
   });

@@ -1,152 +1,243 @@
 /**
  * The client's share of the Hub's quota. One instance per client: every request asks it for a
- * slot (`acquire`) and reports its response headers (`onHeaders`) as soon as the status line
- * arrives, before the body is read.
+ * ticket (`acquire`), reports its response headers (`onResponse`) as soon as the status line
+ * arrives, before the body is read, and gives the ticket back (`release`).
  *
  * - A 429 pauses every request until its `Retry-After` (or the `RateLimit` reset) has passed.
  * - `RateLimit: "api";r=<remaining>;t=<reset s>` readings set the budget of the current window.
- *   Answers arrive out of order, so within a window the most cautious reading wins, and requests
- *   still in flight are assumed not yet counted by the server.
- * - When the budget is spent, requests wait for the window to reset; near the end of the budget
- *   they are spread over the time left instead of sent in a burst.
+ *   Answers arrive out of order and late, so the budget only ever goes down within a window: a
+ *   reading counts as `r` minus every other request still in flight (the server may not have
+ *   counted them yet), and the most cautious reading wins. Requests sent count down the budget
+ *   at once. Each `arrival + t` is an upper bound of the reset; the window ends at the tightest
+ *   one (a 429 can only push it later: to the end of its pause when it has a Retry-After, the
+ *   server's own word on when to come back, else to its `t`).
+ * - When the window has passed, a new one starts: with a known `RateLimit-Policy` the budget is
+ *   the quota minus what is still in flight; without one, a single request probes for a reading.
+ *   Readings for requests sent before that (`generation` of their ticket) are ignored: they
+ *   describe the old window. A window guessed from the policy that the next answer does not
+ *   confirm with a reading is dropped (the server does not report a budget for these requests).
+ * - Once the budget is spent, requests wait for the reset; near its end they are spread over
+ *   the time left instead of sent in a burst.
  */
+import { setMaxListeners } from 'node:events';
+import { AbortedError } from '../errors.js';
 import { sleep as defaultSleep } from '../util/sleep.js';
-import { parseRateLimit, parseRateLimitPolicy, parseRetryAfter } from './retry-timing.js';
+import { headerValue, parseRetryAfter, pauseAfter429, rateLimitOf, type RateLimitReading } from './retry-timing.js';
 
-/** How far a reading's reset may drift from the window we know and still be the same window. */
-const SAME_WINDOW_MS = 1500;
-/** Added after a window's estimated reset before sending again. */
-const RESET_MARGIN_MS = 250;
+/** While a single request probes a new window, the others look again this often. */
+const PROBE_POLL_MS = 25;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface RateLimiterOptions {
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
-  /** requests spread evenly over the rest of the window once the budget falls below this */
+  /** requests are spread evenly over the rest of the window once the budget falls below this */
   paceBelow?: number;
 }
 
 export interface Budget {
+  /** requests left in the current window, null when unknown */
   remaining: number | null;
+  /** the window's quota (`RateLimit-Policy` q), null when unknown */
   quota: number | null;
+  /** when the current window ends (epoch ms), null when unknown */
   resetAt: number | null;
+  /** every request waits until then (epoch ms) after a 429; 0 or past when not paused */
   pausedUntil: number;
 }
 
+/** What `acquire` hands out: which window the request was sent in, and whether it is still in flight. */
+export interface Ticket {
+  readonly generation: number;
+  open: boolean;
+}
+
+export type WaitReason = 'paused' | 'quota' | 'pace' | 'probe';
+
 export class RateLimiter {
+  /** told once per window when requests start waiting for the quota to reset */
+  onQuotaWait: ((ms: number, budget: Budget) => void) | null = null;
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
   readonly #paceBelow: number;
   #pausedUntil = 0;
-  #windowEnd = 0;
+  #generation = 0;
   #remaining: number | null = null;
+  #windowEnd = 0;
+  /** a reading of the current generation arrived (false for a window guessed from the policy) */
+  #confirmed = false;
   #quota: number | null = null;
   #windowMs = 300_000;
   #inFlight = 0;
   #probing = false;
   #nextSlot = 0;
+  #toldGeneration = -1;
+  /** aborts every wait when the limiter is closed */
+  readonly #closing = new AbortController();
 
   constructor(options: RateLimiterOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#random = options.random ?? Math.random;
     this.#paceBelow = options.paceBelow ?? 8;
+    setMaxListeners(0, this.#closing.signal); // one listener a waiting request, removed when its wait ends
   }
 
-  /** Waits until a request may be sent, then counts it as in flight. Pair with `release()`. */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  /** Requests sent and not yet answered (status line). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Waits until a request may be sent, then counts it as in flight. Give the ticket back with `release()`. */
+  async acquire(signal?: AbortSignal): Promise<Ticket> {
     for (;;) {
-      const wait = this.#waitTime(this.#now());
-      if (wait <= 0) break;
-      await this.#sleep(wait, signal);
+      if (signal?.aborted) throw new AbortedError('aborted', { cause: signal.reason });
+      if (this.#closing.signal.aborted) throw new AbortedError('the rate limiter was closed');
+      const now = this.#now();
+      const { ms, reason } = this.#waitTime(now);
+      if (ms <= 0) break;
+      if (reason === 'quota' && this.#toldGeneration !== this.#generation) {
+        this.#toldGeneration = this.#generation;
+        this.onQuotaWait?.(ms, this.budget());
+      }
+      await this.#wait(ms, signal);
     }
     if (this.#remaining !== null) this.#remaining -= 1;
     this.#inFlight += 1;
+    return { generation: this.#generation, open: true };
   }
 
-  /** Marks a request acquired with `acquire()` as finished. */
-  release(): void {
+  /** Ends every wait under way (with AbortedError) and refuses new requests. */
+  close(): void {
+    this.#closing.abort();
+  }
+
+  /** Sleeps, waking early (AbortedError) when `signal` aborts or the limiter closes. */
+  async #wait(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!signal) return this.#sleep(ms, this.#closing.signal);
+    const both = new AbortController();
+    const stop = (): void => both.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    this.#closing.signal.addEventListener('abort', stop, { once: true });
+    try {
+      if (signal.aborted || this.#closing.signal.aborted) both.abort();
+      await this.#sleep(ms, both.signal);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      this.#closing.signal.removeEventListener('abort', stop);
+    }
+  }
+
+  /** The request of `ticket` got its status line or failed. Safe to call twice. */
+  release(ticket: Ticket): void {
+    if (!ticket.open) return;
+    ticket.open = false;
     this.#inFlight = Math.max(0, this.#inFlight - 1);
   }
 
   /**
-   * Feeds a response's headers (call before `release()` and before reading the body).
-   * Returns how long every request is now paused for, in ms (0 when not paused by this answer).
+   * Feeds a response's status and headers (call before `release()` and before reading the body).
+   * Returns how far a 429 pushed the pause of every request, in ms from now (0 when it did not).
    */
-  onHeaders(status: number, headers: Record<string, string | string[] | undefined>): number {
+  onResponse(ticket: Ticket, status: number, headers: Record<string, string | string[] | undefined>): number {
     const now = this.#now();
-    const policy = parseRateLimitPolicy(header(headers, 'ratelimit-policy'));
+    const { reading, policy } = rateLimitOf(headers);
     if (policy) {
       this.#quota = policy.quota;
       this.#windowMs = policy.windowSeconds * 1000;
     }
-    const reading = parseRateLimit(header(headers, 'ratelimit'));
-    if (reading) this.#applyReading(reading.remaining, now + reading.resetSeconds * 1000, now);
-    if (status !== 429) return 0;
-
-    let wait = parseRetryAfter(header(headers, 'retry-after'), now);
-    if (wait === null && reading && reading.remaining === 0) wait = reading.resetSeconds * 1000;
-    if (wait === null) wait = 1000;
-    wait += Math.round(this.#random() * 1000);
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + wait);
-    return wait;
+    let pauseEnd: number | null = null;
+    let retryAfter: number | null = null;
+    if (status === 429) {
+      retryAfter = parseRetryAfter(headerValue(headers, 'retry-after'), now);
+      pauseEnd = now + pauseAfter429(retryAfter, reading, 1000, this.#random);
+    }
+    if (ticket.generation === this.#generation) {
+      this.#probing = false;
+      if (reading) {
+        // a 429's Retry-After says when requests may go again: the budget it zeroes is back then
+        const resetAt = pauseEnd !== null && retryAfter !== null ? pauseEnd - this.#margin() : now + reading.resetSeconds * 1000;
+        this.#applyReading(reading, ticket, status, resetAt);
+      } else if (!this.#confirmed && this.#remaining !== null && !REDIRECTS.has(status)) {
+        this.#remaining = null;
+      }
+    }
+    if (pauseEnd === null || pauseEnd <= this.#pausedUntil) return 0;
+    this.#pausedUntil = pauseEnd;
+    return pauseEnd - now;
   }
 
   /** The budget as last known, for progress lines and logs. */
   budget(): Budget {
+    const now = this.#now();
+    let remaining = this.#remaining;
+    if (remaining !== null && now >= this.#windowEnd + this.#margin()) remaining = this.#quota; // the window has reset
     return {
-      remaining: this.#remaining === null ? null : Math.max(0, this.#remaining),
+      remaining: remaining === null ? null : Math.max(0, remaining),
       quota: this.#quota,
-      resetAt: this.#remaining === null ? null : this.#windowEnd,
+      resetAt: remaining === null ? null : this.#windowEnd,
       pausedUntil: this.#pausedUntil,
     };
   }
 
-  #applyReading(remaining: number, resetAt: number, now: number): void {
-    const others = Math.max(0, this.#inFlight - 1);
-    const estimate = remaining - others;
-    this.#probing = false;
-    if (this.#remaining === null || now >= this.#windowEnd || resetAt > this.#windowEnd + SAME_WINDOW_MS) {
-      // first reading, or a new window
+  /** `resetAt`: the latest the reading's window can end (arrival + t: `t` was counted when the request arrived, at the latest now). */
+  #applyReading(reading: RateLimitReading, ticket: Ticket, status: number, resetAt: number): void {
+    const others = Math.max(0, this.#inFlight - (ticket.open ? 1 : 0));
+    const estimate = reading.remaining - others;
+    if (this.#remaining === null) {
       this.#remaining = estimate;
       this.#windowEnd = resetAt;
-      return;
-    }
-    if (resetAt < this.#windowEnd - SAME_WINDOW_MS) return; // a late answer from an older window
-    this.#remaining = Math.min(this.#remaining, estimate);
-    this.#windowEnd = Math.max(this.#windowEnd, resetAt);
-  }
-
-  /** ms to wait before the next request may go, 0 when it may go now. */
-  #waitTime(now: number): number {
-    if (now < this.#pausedUntil) return this.#pausedUntil - now;
-    if (this.#remaining === null) {
-      // after a reset with an unknown quota, one request at a time until a reading arrives
-      return this.#probing && this.#inFlight > 0 ? 50 : 0;
-    }
-    if (now >= this.#windowEnd + RESET_MARGIN_MS) {
-      if (this.#quota !== null) {
-        this.#remaining = this.#quota - this.#inFlight;
-        this.#windowEnd = now + this.#windowMs; // until a reading tells the real reset
+    } else {
+      this.#remaining = Math.min(this.#remaining, estimate);
+      if (status === 429) {
+        // "wait": the reset is at least this late, whatever the other readings said
+        this.#windowEnd = Math.max(this.#windowEnd, resetAt);
+      } else if (!this.#confirmed) {
+        this.#windowEnd = resetAt; // replaces the guess made from the policy
       } else {
-        this.#remaining = null;
-        this.#probing = true;
-        return this.#inFlight > 0 ? 50 : 0;
+        // every reading of this window bounds its reset from above: keep the tightest bound
+        // (taking the latest instead would push the reset away for as long as requests flow)
+        this.#windowEnd = Math.min(this.#windowEnd, resetAt);
       }
     }
-    if (this.#remaining <= 0) return Math.max(1, this.#windowEnd + RESET_MARGIN_MS - now);
+    this.#confirmed = true;
+  }
+
+  /** After the reset, how long until the next window may be used (covers a `t` rounded down). */
+  #margin(): number {
+    return Math.min(1000, Math.max(100, this.#windowMs / 8));
+  }
+
+  #newWindow(now: number): void {
+    this.#generation += 1;
+    this.#confirmed = false;
+    this.#nextSlot = 0;
+    if (this.#quota !== null) {
+      this.#remaining = this.#quota - this.#inFlight;
+      this.#windowEnd = now + this.#windowMs; // until a reading tells the real reset
+    } else {
+      this.#remaining = null;
+      this.#probing = true;
+    }
+  }
+
+  /** How long the next request must wait, and why (0: it may go now). */
+  #waitTime(now: number): { ms: number; reason: WaitReason | null } {
+    if (now < this.#pausedUntil) return { ms: this.#pausedUntil - now, reason: 'paused' };
+    if (this.#remaining !== null && now >= this.#windowEnd + this.#margin()) this.#newWindow(now);
+    if (this.#remaining === null) {
+      // after a reset with an unknown quota: one request at a time until a reading arrives
+      return this.#probing && this.#inFlight > 0 ? { ms: PROBE_POLL_MS, reason: 'probe' } : { ms: 0, reason: null };
+    }
+    const end = this.#windowEnd + this.#margin();
+    if (this.#remaining <= 0) return { ms: Math.max(1, end - now), reason: 'quota' };
     if (this.#remaining < this.#paceBelow) {
       // spread what is left over the rest of the window instead of a burst then a long wait
-      const gap = (this.#windowEnd - now) / (this.#remaining + 1);
-      if (now < this.#nextSlot) return this.#nextSlot - now;
-      this.#nextSlot = now + gap;
+      if (now < this.#nextSlot) return { ms: this.#nextSlot - now, reason: 'pace' };
+      this.#nextSlot = now + (end - now) / (this.#remaining + 1);
     }
-    return 0;
+    return { ms: 0, reason: null };
   }
-}
-
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -1,19 +1,39 @@
 /**
  * Per-dataset calls, used by `--file-sizes` and `enrich`: the detail with blob sizes
  * (`/api/datasets/{id}?blobs=true`), or for repos with more than 1,000 files the recursive tree
- * pages (`/api/datasets/{id}/tree/{rev}?recursive=true`, following `Link`). A failure never
- * throws: the record keeps what it had and gets an `errors` entry (only an abort is thrown).
+ * pages (`/api/datasets/{id}/tree/{rev}?recursive=true`, following `Link`). A failure of one
+ * dataset (404 vanished, 401/403, a 5xx or timeout that outlasts the retries, a malformed or
+ * oversized body) never throws: the record keeps what it had and gets an `errors` entry. Only an
+ * abort or an unreachable endpoint is thrown.
  */
-import { AbortedError, BodyError, EtlError, HttpError, describeError } from '../errors.js';
-import type { HubClient } from '../http/client.js';
+import { AbortedError, BodyError, EtlError, HttpError, NetworkError, describeError } from '../errors.js';
+import { safeUrl, shortUrl, type HubClient } from '../http/client.js';
 import { buildRecord, filesFromTree, mergeRecords, withFiles } from '../record/build.js';
 import type { DatasetRecord, ErrorStage, FileEntry, RawDataset, RawTreeEntry, RecordError } from '../types.js';
 import { parseNextLink } from './list.js';
 
 export const TREE_THRESHOLD = 1000;
 
+/**
+ * One URL path segment. Refuses what a URL parser would resolve away or cannot encode: '', '.',
+ * '..' (an id such as `x/../../escape` would address another endpoint) and lone surrogates.
+ */
+function pathSegment(segment: string, whole: string): string {
+  let reason: string;
+  if (segment === '') reason = 'it has an empty path segment';
+  else if (segment === '.' || segment === '..') reason = `it has a "${segment}" path segment, which a URL resolves away`;
+  else {
+    try {
+      return encodeURIComponent(segment);
+    } catch {
+      reason = 'it is not well-formed Unicode (a lone surrogate)';
+    }
+  }
+  throw new EtlError(`cannot request ${JSON.stringify(whole)}: ${reason}`, 'ETL_UNSAFE_ID');
+}
+
 function repoPath(id: string): string {
-  return id.split('/').map(encodeURIComponent).join('/');
+  return id.split('/').map((s) => pathSegment(s, id)).join('/');
 }
 
 /** Turns a failure into the record's `errors` entry (the message never holds a token: URLs and Hub messages only). */
@@ -27,17 +47,19 @@ export function toRecordError(stage: ErrorStage, err: unknown): RecordError {
 export async function fetchDetail(client: HubClient, id: string, signal?: AbortSignal): Promise<RawDataset> {
   const url = client.url(`/api/datasets/${repoPath(id)}?blobs=true`);
   const { data } = await client.getJson(url, { signal });
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new BodyError('the detail answer is not a JSON object', url, 'ETL_BAD_BODY');
-  return data as RawDataset;
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new BodyError(`the detail answer from ${shortUrl(url)} is not a JSON object`, safeUrl(url), 'ETL_BAD_BODY');
+  const item = data as RawDataset;
+  if (typeof item.id !== 'string' || item.id === '') throw new BodyError(`the detail answer from ${shortUrl(url)} has no "id"`, safeUrl(url), 'ETL_BAD_BODY');
+  return item;
 }
 
 /** Every file of the repo at `rev`, from the recursive tree pages (directories left out). */
 export async function fetchTreeFiles(client: HubClient, id: string, rev: string, signal?: AbortSignal): Promise<FileEntry[]> {
-  let url: string | null = client.url(`/api/datasets/${repoPath(id)}/tree/${encodeURIComponent(rev)}?recursive=true`);
+  let url: string | null = client.url(`/api/datasets/${repoPath(id)}/tree/${pathSegment(rev, rev)}?recursive=true`);
   const files: FileEntry[] = [];
   while (url) {
     const page: { data: unknown; headers: Record<string, string | string[] | undefined> } = await client.getJson(url, { signal });
-    if (!Array.isArray(page.data)) throw new BodyError('the tree answer is not a JSON array', url, 'ETL_BAD_BODY');
+    if (!Array.isArray(page.data)) throw new BodyError(`the tree answer from ${shortUrl(url)} is not a JSON array`, safeUrl(url), 'ETL_BAD_BODY');
     for (const f of filesFromTree(page.data as RawTreeEntry[])) files.push(f);
     const next = parseNextLink(page.headers.link);
     url = next === null ? null : new URL(next, url).toString();
@@ -55,10 +77,13 @@ export interface EnrichContext {
 /**
  * Adds per-file sizes to `base` (a record built from the listing or read from stdin).
  * Fetched values replace the base's, and a failure is recorded in `errors`.
+ * @throws AbortedError when the run stops, and NetworkError `ETL_UNREACHABLE` when the endpoint
+ * cannot be reached at all (that ends the run instead of failing every dataset after it).
  */
 export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Promise<DatasetRecord> {
   const collectedAt = ctx.now?.() ?? new Date().toISOString();
-  const stage: ErrorStage = base.files.length > TREE_THRESHOLD ? 'tree' : 'detail';
+  // a repo with a large file list is read from its tree pages: one detail answer would hold it all
+  const stage: ErrorStage = Math.max(base.files.length, base.statistics.file_count) > TREE_THRESHOLD ? 'tree' : 'detail';
   try {
     if (stage === 'tree') {
       const files = await fetchTreeFiles(ctx.client, base.id, base.sha ?? 'main', ctx.signal);
@@ -69,6 +94,7 @@ export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Pro
     return mergeRecords(base, fetched);
   } catch (err) {
     if (err instanceof AbortedError || ctx.signal?.aborted) throw err instanceof AbortedError ? err : new AbortedError('aborted', { cause: err });
+    if (err instanceof NetworkError && err.code === 'ETL_UNREACHABLE') throw err;
     return { ...base, errors: [...base.errors, toRecordError(stage, err)] };
   }
 }
