@@ -54,7 +54,8 @@ describe('fatal errors', () => {
     const out = tempDir('fatal-');
     const r = await runCli(['collect', '--endpoint', endpoint, '--out', out, '--max-retries', '2'], { timeoutMs: 30_000 });
     expect(r.code).toBe(1);
-    expect(lastLine(r)).toBe(`hf-datasets: cannot reach ${endpoint}/api/datasets?…: connection refused (after 3 attempts)`);
+    expect(lastLine(r)).toBe(`hf-datasets: cannot reach ${endpoint}/api/datasets?…: connection refused (after 3 attempts); 0 datasets kept in ${outputFiles(out).aggregate[0]} (incomplete; continue with --resume --out ${out})`);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     const { aggregate } = expectIncompleteFiles(out);
     expect(aggregate.datasets).toEqual([]);
     expect(aggregate.summary.requests).toBe(3);
@@ -69,7 +70,7 @@ describe('fatal errors', () => {
     await hub.close();
     const r = await run;
     expect(r.code).toBe(1);
-    expect(lastLine(r)).toMatch(/^hf-datasets: cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/datasets\/.* \(after 3 attempts\)$/);
+    expect(lastLine(r)).toMatch(/^hf-datasets: cannot reach http:\/\/127\.0\.0\.1:\d+\/api\/datasets\/.* \(after 3 attempts\); \d+ datasets kept in .* \(incomplete; continue with --resume --out .*\)$/);
     const { aggregate } = expectIncompleteFiles(out);
     expect(aggregate.datasets.length).toBeGreaterThan(50);
     expect(aggregate.datasets.filter((d: { errors: unknown[] }) => d.errors.length > 0)).toEqual([]);
@@ -92,8 +93,9 @@ describe('fatal errors', () => {
     const r = await runCli(['collect', '--endpoint', hub.url, '--out', out, '--token', 'hf_notTheRightToken'], { timeoutMs: 30_000 });
     expect(r.code).toBe(1);
     expect(lastLine(r)).toBe(
-      `hf-datasets: HTTP 401 for GET ${hub.url}/api/datasets?…: Invalid credentials in Authorization header (the token was refused: check --token / HF_TOKEN)`,
+      `hf-datasets: HTTP 401 for GET ${hub.url}/api/datasets?…: Invalid credentials in Authorization header (the token was refused: check --token / HF_TOKEN); 0 datasets kept in ${outputFiles(out).aggregate[0]} (incomplete; continue with --resume --out ${out})`,
     );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(hub.counters.total).toBe(1); // a 401 is not retried
     expect(expectIncompleteFiles(out).aggregate.datasets).toEqual([]);
   });

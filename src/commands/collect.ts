@@ -3,7 +3,7 @@
  * turns its outcome into an exit code and a final summary line on stderr.
  */
 import type { Config } from '../config.js';
-import { describeError } from '../errors.js';
+import { describeError, EtlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { runCollect, type CollectResult } from '../pipeline/collect.js';
@@ -33,8 +33,11 @@ export async function runCollectCommand(config: Config, log: Logger, onResult?: 
     onResult?.(result);
     const reason = stopReason();
     if (result.stoppedBy === 'error') {
-      log.error(summaryLine(result));
-      throw result.error;
+      // one line: what went wrong, and what was kept
+      const kept = result.paths
+        ? `; ${result.summary.total_datasets} datasets kept in ${result.paths.aggregate} (incomplete; continue with --resume --out ${config.outDir})`
+        : '';
+      throw new EtlError(`${describeError(result.error)}${kept}`, (result.error as EtlError | undefined)?.code ?? 'ETL_FATAL', { cause: result.error });
     }
     if (result.stoppedBy === 'signal') {
       if (reason === 'epipe') {

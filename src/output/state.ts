@@ -46,6 +46,10 @@ export async function readState(outDir: string): Promise<RunState | null> {
     text = await readFile(statePath(outDir), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM') {
+      throw new EtlError(`cannot use ${outDir} as the output folder (${code})`, 'ETL_OUTPUT', { cause: err });
+    }
     throw new EtlError(`cannot read ${statePath(outDir)}: ${(err as Error).message}`, 'ETL_STATE', { cause: err });
   }
   try {
