@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { AbortedError } from '../errors.js';
-import { HubClient } from '../http/client.js';
+import { clientFromConfig } from '../http/from-config.js';
 import { enrichRecord } from '../hub/detail.js';
 import type { Logger } from '../log.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
@@ -18,7 +18,6 @@ import { orderedMap } from '../pipeline/ordered-map.js';
 import { formatDuration, Progress } from '../progress.js';
 import { emptyRecord, recordFromUnknown } from '../record/build.js';
 import type { DatasetRecord } from '../types.js';
-import { userAgent } from '../version.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
 /** A Hub repo id: `name` (legacy) or `owner/name`, each part of letters, digits, `_`, `.`, `-`. */
@@ -76,16 +75,7 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
   return withStopSignals(log, async (controller, reason) => {
     const started = Date.now();
     const out = new NdjsonOut(process.stdout, () => controller.abort('epipe'));
-    const client = new HubClient({
-      endpoint: config.endpoint,
-      token: config.token,
-      timeoutMs: config.timeoutMs,
-      maxRetries: config.maxRetries,
-      concurrency: config.concurrency,
-      userAgent: userAgent(),
-      backoffBaseMs: Number(process.env.HF_DATASETS_BACKOFF_MS) || undefined,
-      log: (level, msg, fields) => log[level](fields ?? {}, msg),
-    });
+    const client = clientFromConfig(config, log);
     const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'enriched' });
     const ctx = { client, endpoint: config.endpoint, signal: controller.signal };
     let done = 0;

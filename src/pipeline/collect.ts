@@ -7,6 +7,7 @@
 import type { Config } from '../config.js';
 import { AbortedError, UsageError } from '../errors.js';
 import { HubClient } from '../http/client.js';
+import { clientFromConfig } from '../http/from-config.js';
 import { enrichRecord } from '../hub/detail.js';
 import { firstPagePath, listDatasets, type ListEvent } from '../hub/list.js';
 import type { Logger } from '../log.js';
@@ -18,7 +19,7 @@ import type { Progress } from '../progress.js';
 import { buildRecord, InvalidItemError } from '../record/build.js';
 import type { DatasetRecord, QueryOptions } from '../types.js';
 import { orderedMap } from './ordered-map.js';
-import { TOOL_NAME, TOOL_VERSION, userAgent } from '../version.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { safeUrl } from '../http/client.js';
 
 export interface CollectDeps {
@@ -69,16 +70,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
     deps.log.warn(`${cfg.outDir} holds an unfinished run (${state.timestamp}); starting a new one (use --resume to continue it instead)`);
   }
   const resume = cfg.resume ? state : null;
-  const client = new HubClient({
-    endpoint: cfg.endpoint,
-    token: cfg.token,
-    timeoutMs: cfg.timeoutMs,
-    maxRetries: cfg.maxRetries,
-    concurrency: cfg.concurrency,
-    userAgent: userAgent(),
-    backoffBaseMs: Number(process.env.HF_DATASETS_BACKOFF_MS) || undefined,
-    log: (level, msg, fields) => deps.log[level](fields ?? {}, msg),
-  });
+  const client = clientFromConfig(cfg, deps.log);
   const prefix = cfg.command === 'search' || (resume && resume.aggregate_file.startsWith('search_')) ? `search_${safeSearchTerm(query.search ?? '')}` : 'all_datasets_metadata';
   const writer = await CatalogWriter.open({
     outDir: cfg.outDir,
