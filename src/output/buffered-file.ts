@@ -3,22 +3,47 @@
  * "everything up to byte N is on disk" (flush + fsync) and a resumed run can cut the file
  * back to that point. Lifecycle: open → write… → checkpoint()… → close(). The buffer MUST be
  * flushed (checkpoint or close) or its tail is lost.
+ *
+ * Text is encoded into a fixed-size Buffer as soon as it is written, so no string outlives the
+ * call (held strings survive young-generation GCs, get promoted and inflate the old generation
+ * of a long run: issue 7). A full buffer is written at its file position while the next one
+ * fills (double buffering); when a buffer fills while the previous one is still being written,
+ * `write` returns a promise and the caller waits for it, so a file holds at most 2 buffers
+ * (3 while a text larger than a buffer is written).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 
-const FLUSH_AT = 1 << 20;
+/** Size of each write buffer (and of each write to the OS). */
+const BUFFER_BYTES = 256 * 1024;
+
+interface Segment {
+  buf: Buffer;
+  length: number;
+  position: number;
+  /** a pool buffer (given back when written), not a one-off for a large text */
+  pooled: boolean;
+}
 
 export class BufferedFile {
   readonly path: string;
   #fh: FileHandle;
-  #pending: string[] = [];
-  #pendingBytes = 0;
+  /** the buffer being filled */
+  #buf: Buffer;
+  #used = 0;
+  /** a written pool buffer ready for reuse */
+  #spare: Buffer | null = null;
+  /** segments handed over for writing, oldest first; [0] is being written while `#pumping` */
+  #queue: Segment[] = [];
+  #pumping = false;
+  #waiters: Array<() => void> = [];
+  #error: unknown = null;
   #offset: number;
 
   private constructor(path: string, fh: FileHandle, offset: number) {
     this.path = path;
     this.#fh = fh;
     this.#offset = offset;
+    this.#buf = Buffer.allocUnsafeSlow(BUFFER_BYTES);
   }
 
   /**
@@ -40,34 +65,50 @@ export class BufferedFile {
     return this.#offset;
   }
 
-  /** Appends text; returns a promise only when the buffer had to be flushed (await it). */
+  /**
+   * Appends text. Returns a promise only when a full buffer had to be handed over while an
+   * earlier one was still being written: await it before writing more (it resolves once
+   * everything handed over is with the OS, and rejects when a write to the file failed).
+   */
   write(text: string): Promise<void> | undefined {
-    const bytes = Buffer.byteLength(text);
-    this.#pending.push(text);
-    this.#pendingBytes += bytes;
-    this.#offset += bytes;
-    if (this.#pendingBytes >= FLUSH_AT) return this.flush();
-    return undefined;
-  }
-
-  async flush(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const data = Buffer.from(this.#pending.join(''), 'utf8');
-    const position = this.#offset - this.#pendingBytes;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    let written = 0;
-    while (written < data.length) {
-      const { bytesWritten } = await this.#fh.write(data, written, data.length - written, position + written);
-      written += bytesWritten;
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit: most texts fit without measuring them
+    const room = BUFFER_BYTES - this.#used;
+    const bytes = text.length * 3 <= room ? 0 : Buffer.byteLength(text);
+    if (bytes <= room) {
+      const n = this.#buf.write(text, this.#used);
+      this.#used += n;
+      this.#offset += n;
+      return undefined;
     }
+    this.#handOver();
+    if (bytes > BUFFER_BYTES) {
+      this.#queue.push({ buf: Buffer.from(text, 'utf8'), length: bytes, position: this.#offset, pooled: false });
+      this.#offset += bytes;
+    } else {
+      const n = this.#buf.write(text, 0);
+      this.#used = n;
+      this.#offset += n;
+    }
+    this.#pump();
+    if (this.#queue.length <= 1 && this.#error === null) return undefined;
+    const waited = this.#until(0);
+    waited.catch(() => undefined); // a caller that does not wait still sees the failure at flush/close
+    return waited;
   }
 
-  /** Flushes and fsyncs: every byte up to `offset` is durable when this resolves. */
+  /** Writes everything buffered; resolves when the OS has it all. */
+  async flush(): Promise<void> {
+    this.#handOver();
+    this.#pump();
+    await this.#until(0);
+  }
+
+  /** Flushes and fsyncs: every byte up to the returned offset is durable when this resolves. */
   async checkpoint(): Promise<number> {
+    const end = this.#offset;
     await this.flush();
     await this.#fh.sync();
-    return this.#offset;
+    return end;
   }
 
   async close(): Promise<void> {
@@ -77,5 +118,58 @@ export class BufferedFile {
     } finally {
       await this.#fh.close();
     }
+  }
+
+  /** Queues the filled part of the current buffer for writing and takes a fresh one. */
+  #handOver(): void {
+    if (this.#used === 0) return;
+    this.#queue.push({ buf: this.#buf, length: this.#used, position: this.#offset - this.#used, pooled: true });
+    this.#buf = this.#spare ?? Buffer.allocUnsafeSlow(BUFFER_BYTES);
+    this.#spare = null;
+    this.#used = 0;
+  }
+
+  /** Writes the queued segments one after another, in order, each at its own position. */
+  #pump(): void {
+    if (this.#pumping || this.#queue.length === 0) return;
+    this.#pumping = true;
+    void (async () => {
+      while (this.#queue.length > 0) {
+        const seg = this.#queue[0]!;
+        if (this.#error === null) {
+          try {
+            for (let done = 0; done < seg.length; ) {
+              const { bytesWritten } = await this.#fh.write(seg.buf, done, seg.length - done, seg.position + done);
+              done += bytesWritten;
+            }
+          } catch (err) {
+            this.#error = err;
+          }
+        }
+        this.#queue.shift();
+        if (seg.pooled && this.#spare === null) this.#spare = seg.buf;
+        this.#wake();
+      }
+      this.#pumping = false;
+      this.#wake();
+    })();
+  }
+
+  /** Resolves once at most `max` segments wait to be written; rejects with a failed write's error. */
+  #until(max: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (this.#error !== null) reject(this.#error);
+        else if (this.#queue.length <= max) resolve();
+        else this.#waiters.push(check);
+      };
+      check();
+    });
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
   }
 }
