@@ -23,6 +23,7 @@ import { MAX_CARD_DEPTH } from '../src/record/util.js';
 import type { DatasetRecord, RawDataset } from '../src/types.js';
 import { ROOT, ndjsonLines, outputFiles, readJson, runCli, tempDir, type CliResult } from './helpers/cli.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
+import { expectRecordShape } from './helpers/record-shape.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'hostile.json');
 const FIXTURE_TEXT = readFileSync(FIXTURE, 'utf8');
@@ -47,23 +48,6 @@ const UNREQUESTABLE = ['x/../../escape', 'x/..', 'x/.', '..', '.', '/leading-sla
 /** Strings that must never show up outside the polluting card (they would only come from a polluted prototype). */
 const POLLUTION_MARKS = ['POLLUTED', 'polluted.txt', 'polluted.example', '"polluted"'];
 
-const KEYS = {
-  record: ['id', 'name', 'author', 'sha', 'links', 'info', 'statistics', 'files', 'additional', 'errors', 'collected_at'],
-  links: ['dataset_url', 'api_url', 'github', 'homepage', 'papers', 'paperswithcode_id', 'doi', 'download_links'],
-  info: ['pretty_name', 'description', 'citation', 'license', 'languages', 'task_categories', 'task_ids',
-    'size_categories', 'modalities', 'formats', 'libraries', 'tags'],
-  statistics: ['downloads', 'downloads_all_time', 'likes', 'file_count', 'total_size_bytes', 'used_storage_bytes',
-    'created_at', 'last_modified', 'trending_score'],
-  additional: ['private', 'gated', 'disabled', 'card_data'],
-};
-
-function expectShape(r: DatasetRecord): void {
-  expect(Object.keys(r)).toEqual(KEYS.record);
-  expect(Object.keys(r.links)).toEqual(KEYS.links);
-  expect(Object.keys(r.info)).toEqual(KEYS.info);
-  expect(Object.keys(r.statistics)).toEqual(KEYS.statistics);
-  expect(Object.keys(r.additional)).toEqual(KEYS.additional);
-}
 
 /** Own property names of Object.prototype (and friends), to prove nothing was added. */
 function prototypeSnapshot(): string {
@@ -191,7 +175,7 @@ describe('hostile items through the real parse path (JsonArraySplitter + buildRe
 
   it('builds one full-shape record per usable id; unusable ids are InvalidItemError', () => {
     expect([...records.keys()].sort()).toEqual([...EXPECTED_IDS].sort());
-    for (const r of records.values()) expectShape(r);
+    for (const r of records.values()) expectRecordShape(r);
     for (const raw of UNUSABLE) expect(() => buildRecord(raw, CTX)).toThrow(InvalidItemError);
   });
 
@@ -227,7 +211,7 @@ describe('hostile items through the real parse path (JsonArraySplitter + buildRe
     const line = '{"id":"a/b","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},'
       + '"info":{"__proto__":{"description":"POLLUTED"}},"additional":{"card_data":{"__proto__":{"polluted":true},"k":1}}}';
     const r = recordFromUnknown(JSON.parse(line));
-    expectShape(r);
+    expectRecordShape(r);
     expect(r.info.description).toBeNull();
     expect(Object.hasOwn(r.additional.card_data, '__proto__')).toBe(true);
     expect(prototypeSnapshot()).toBe(before);
@@ -466,7 +450,7 @@ describe('the real CLI over the whole hostile corpus (fake Hub)', () => {
     expect(datasets.map((r) => r.id).sort()).toEqual([...EXPECTED_IDS].sort());
     expect(summary.complete).toBe(true);
     expect(summary.total_datasets).toBe(EXPECTED_IDS.length);
-    for (const r of datasets) expectShape(r);
+    for (const r of datasets) expectRecordShape(r);
     const out = runs[name].out!;
     const links = readJson<{ datasets: Array<{ id: string }> }>(outputFiles(out).links[0]!);
     expect(links.datasets.map((l) => l.id).sort()).toEqual([...EXPECTED_IDS].sort());

@@ -12,6 +12,7 @@ import {
   withFiles,
 } from '../src/record/build.js';
 import type { DatasetRecord, RawDataset, RawTreeEntry } from '../src/types.js';
+import { expectRecordShape } from './helpers/record-shape.js';
 
 /** fixtures/records, found from this file upwards (works from test/ and from a compiled dist/test/). */
 function fixturesDir(): string {
@@ -36,22 +37,6 @@ const ALL = [
   'gated_auto_blobs.json', 'hostile_card.json',
 ];
 
-const KEYS = {
-  record: ['id', 'name', 'author', 'sha', 'links', 'info', 'statistics', 'files', 'additional', 'errors', 'collected_at'],
-  links: ['dataset_url', 'api_url', 'github', 'homepage', 'papers', 'paperswithcode_id', 'doi', 'download_links'],
-  info: ['pretty_name', 'description', 'citation', 'license', 'languages', 'task_categories', 'task_ids',
-    'size_categories', 'modalities', 'formats', 'libraries', 'tags'],
-  statistics: ['downloads', 'downloads_all_time', 'likes', 'file_count', 'total_size_bytes', 'used_storage_bytes',
-    'created_at', 'last_modified', 'trending_score'],
-  additional: ['private', 'gated', 'disabled', 'card_data'],
-};
-function expectKeyOrder(r: DatasetRecord): void {
-  expect(Object.keys(r)).toEqual(KEYS.record);
-  expect(Object.keys(r.links)).toEqual(KEYS.links);
-  expect(Object.keys(r.info)).toEqual(KEYS.info);
-  expect(Object.keys(r.statistics)).toEqual(KEYS.statistics);
-  expect(Object.keys(r.additional)).toEqual(KEYS.additional);
-}
 
 describe('buildRecord: recorded-style items', () => {
   it('rajpurkar/squad listing item', () => {
@@ -191,7 +176,7 @@ describe('buildRecord: recorded-style items', () => {
   it('every fixture: SPEC key order, JSON round trip, recordFromUnknown round trip', () => {
     for (const name of ALL) {
       const r = build(name);
-      expectKeyOrder(r);
+      expectRecordShape(r);
       const back = JSON.parse(JSON.stringify(r)) as unknown;
       expect(back).toEqual(r);
       expect(recordFromUnknown(back, CTX)).toEqual(r);
@@ -323,7 +308,7 @@ describe('filesFromTree / withFiles', () => {
     expect(partial.statistics.file_count).toBe(3);
     expect(partial.statistics.total_size_bytes).toBe(16278203); // a size unknown → keep mainSize
     expect(partial.links.download_links[2]).toBe('http://hub.test/datasets/rajpurkar/squad/resolve/main/data/sub%20dir/no%20size.txt');
-    expectKeyOrder(partial);
+    expectRecordShape(partial);
     const full = withFiles(base, filesFromTree(tree.slice(0, 3)), E);
     expect(full.statistics.total_size_bytes).toBe(236568045 + 1713);
     expect(withFiles(base, [], E).statistics).toMatchObject({ file_count: 0, total_size_bytes: 16278203 });
@@ -333,7 +318,7 @@ describe('filesFromTree / withFiles', () => {
 describe('emptyRecord', () => {
   it('has the full shape with nulls and empties', () => {
     const r = emptyRecord('squad', CTX);
-    expectKeyOrder(r);
+    expectRecordShape(r);
     expect(r).toMatchObject({ id: 'squad', name: 'squad', author: null, sha: null, errors: [], collected_at: CTX.collectedAt });
     expect(r.links.dataset_url).toBe('http://hub.test/datasets/squad');
     expect(r.statistics.file_count).toBe(0);
@@ -348,7 +333,7 @@ describe('recordFromUnknown / mergeRecords', () => {
       + '"info":{"description":"d","license":"mit"},"statistics":{"downloads":"9","likes":3},'
       + '"additional":{"private":true,"gated":"manual","card_data":{"__proto__":{"polluted":2}}},"errors":[{"stage":"weird","code":"C"}]}') as unknown;
     const r = recordFromUnknown(line, CTX);
-    expectKeyOrder(r);
+    expectRecordShape(r);
     expect(r.sha).toBeNull();
     expect(r.links.github).toEqual(['g']);
     expect(r.links.papers).toEqual([]);
@@ -379,7 +364,7 @@ describe('recordFromUnknown / mergeRecords', () => {
     const base = recordFromUnknown(baseLine, CTX);
     const fetched = build('rajpurkar_squad.listing.json');
     const m = mergeRecords(base, fetched);
-    expectKeyOrder(m);
+    expectRecordShape(m);
     expect(m.info.description).toBe(fetched.info.description);
     expect(m.info.license).toEqual(['cc-by-sa-4.0']);
     expect(m.info.pretty_name).toBe('SQuAD');
