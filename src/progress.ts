@@ -134,3 +134,8 @@ export class Progress {
     }
   }
 }
+
+/** `1 dataset`, `2 datasets`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

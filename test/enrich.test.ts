@@ -103,7 +103,7 @@ describe('enrich', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.records[0].errors).toEqual(earlier.errors); // an input field is kept
     expect(r.records[0].files.length).toBeGreaterThan(0);
-    expect(r.stderr).toMatch(/enriched 1 datasets, 0 failed/);
+    expect(r.stderr).toMatch(/enriched 1 dataset, 0 failed/);
   });
 
   it('writes each record as soon as it is ready, and Ctrl-C stops a run that waits for more input', async () => {
@@ -121,6 +121,6 @@ describe('enrich', () => {
     expect(ndjsonLines(stdout).map((r) => r.id)).toEqual(['rajpurkar/squad']);
     child.kill('SIGINT');
     expect(await closed).toBe(130);
-    expect(stderr).toMatch(/interrupted; enriched 1 datasets/);
+    expect(stderr).toMatch(/interrupted; enriched 1 dataset/);
   });
 });

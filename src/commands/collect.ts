@@ -8,13 +8,13 @@ import type { Logger } from '../log.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { runCollect, type CollectResult } from '../pipeline/collect.js';
 import { Progress } from '../progress.js';
-import { formatDuration } from '../progress.js';
+import { formatDuration, plural } from '../progress.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
 /** The summary line: datasets, failures, requests, time, where the files are. */
 export function summaryLine(r: CollectResult): string {
   const s = r.summary;
-  const parts = [`${s.complete ? 'collected' : 'stopped after'} ${s.total_datasets} datasets`, `${s.failed} failed`, `${s.requests} requests`, formatDuration(r.seconds)];
+  const parts = [`${s.complete ? 'collected' : 'stopped after'} ${plural(s.total_datasets, 'dataset')}`, `${s.failed} failed`, plural(s.requests, 'request'), formatDuration(r.seconds)];
   const where = r.paths ? ` → ${r.paths.aggregate}` : '';
   return `${parts.join(', ')}${where}`;
 }

@@ -15,7 +15,7 @@ import { enrichRecord } from '../hub/detail.js';
 import type { Logger } from '../log.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { orderedMap } from '../pipeline/ordered-map.js';
-import { formatDuration, Progress } from '../progress.js';
+import { formatDuration, plural, Progress } from '../progress.js';
 import { emptyRecord, recordFromUnknown } from '../record/build.js';
 import type { DatasetRecord } from '../types.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
@@ -104,7 +104,7 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
       await client.close();
     }
     const skipped = counts.skipped > 0 ? `, ${counts.skipped} input lines skipped` : '';
-    const line = `enriched ${done} datasets, ${failed} failed${skipped}, ${client.requests} requests, ${formatDuration((Date.now() - started) / 1000)}`;
+    const line = `enriched ${plural(done, 'dataset')}, ${failed} failed${skipped}, ${plural(client.requests, 'request')}, ${formatDuration((Date.now() - started) / 1000)}`;
     if (error) throw error;
     const why = reason();
     if (why === 'SIGINT' || why === 'SIGTERM') {
