@@ -169,6 +169,49 @@ describe('search, filters and the fixture corpus', () => {
   });
 });
 
+describe('how the listing is paged', () => {
+  it('a moving ranking (pages repeating ids) yields every dataset once', async () => {
+    const hub = await startFakeHub({ synthetic: 3000, reorderEveryPage: true });
+    try {
+      const r = await runCli(['collect', '--all', '--ndjson', '--endpoint', hub.url]);
+      expect(r.code, r.stderr).toBe(0);
+      const ids = ndjsonLines(r.stdout).map((x) => x.id as string);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(3000);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('asks for 1000 a page and falls back to 500 when the Hub refuses it; follows Link only', async () => {
+    const hub = await startFakeHub({ synthetic: 1800, rejectLimitAbove: 500 });
+    try {
+      const r = await runCli(['collect', '--all', '--ndjson', '--endpoint', hub.url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(ndjsonLines(r.stdout)).toHaveLength(1800);
+      const lists = hub.requests.filter((q) => q.url.startsWith('/api/datasets?'));
+      expect(lists[0]!.url).toContain('limit=1000');
+      expect(lists[0]!.status).toBe(400);
+      expect(lists.slice(1).every((q) => q.url.includes('limit=500') && q.status === 200)).toBe(true);
+      expect(lists).toHaveLength(1 + 4); // 500 + 500 + 500 + 300
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('a short page is not taken as the last one: only a missing Link ends the listing', async () => {
+    const hub = await startFakeHub({ synthetic: 2500, maxPageSize: 300 });
+    try {
+      const r = await runCli(['collect', '--all', '--ndjson', '--endpoint', hub.url]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(ndjsonLines(r.stdout)).toHaveLength(2500);
+      expect(hub.counters.list).toBe(9);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe('bad usage', () => {
   const cases: Array<[string, string[]]> = [
     ['negative limit', ['collect', '--limit', '-5']],
