@@ -89,14 +89,16 @@ function flag(v: unknown): boolean {
 
 /** The Hub base URL from --endpoint or HF_ENDPOINT, checked and without trailing `/`. */
 export function resolveEndpoint(v: unknown, env: NodeJS.ProcessEnv): string {
-  const raw = text('endpoint', v) ?? env.HF_ENDPOINT ?? DEFAULT_ENDPOINT;
-  let url: URL;
+  const given = text('endpoint', v);
+  const raw = given ?? env.HF_ENDPOINT ?? DEFAULT_ENDPOINT;
+  const name = given === null && env.HF_ENDPOINT ? 'HF_ENDPOINT' : '--endpoint';
+  let url: URL | null = null;
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(`--endpoint must be an http(s) URL, got ${show(raw)}`);
+    // reported below
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be an http(s) URL, got ${show(raw)}`);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`${name} must be an http(s) URL, got ${show(raw)}`);
   return raw.replace(/\/+$/, '');
 }
 

@@ -56,6 +56,10 @@ describe('normalizeConfig', () => {
     expect([...c.explicitQuery].sort()).toEqual(['filter', 'sort']);
   });
 
+  it('a bad HF_ENDPOINT is named as such', () => {
+    expect(() => normalizeConfig('collect', {}, { ...env, HF_ENDPOINT: 'nope' })).toThrow(/^HF_ENDPOINT must be an http\(s\) URL, got "nope"$/);
+  });
+
   it('endpoint from HF_ENDPOINT, trailing slash stripped', () => {
     expect(normalizeConfig('collect', {}, { ...env, HF_ENDPOINT: 'http://127.0.0.1:9/' }).endpoint).toBe('http://127.0.0.1:9');
     expect(normalizeConfig('collect', { endpoint: 'https://hf-mirror.com/' }, { ...env, HF_ENDPOINT: 'http://x' }).endpoint).toBe('https://hf-mirror.com');
