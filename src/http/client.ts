@@ -20,11 +20,10 @@ import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { AbortedError, BodyError, HttpError, NetworkError } from '../errors.js';
 import { sleep } from '../util/sleep.js';
 import { RateLimiter, type Budget } from './rate-limiter.js';
-import { backoffDelay } from './retry-timing.js';
+import { backoffDelay, REDIRECT_STATUSES } from './retry-timing.js';
 
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const RETRY_STATUSES = new Set([408, 500, 502, 503, 504]);
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 /** Waits longer than this (429 pauses, quota resets) are logged as warnings. */
 export const LONG_WAIT_MS = 10_000;
@@ -120,10 +119,6 @@ export class HubClient {
     return this.#opts.maxRetries;
   }
 
-  get maxBodyBytes(): number {
-    return this.#opts.maxBodyBytes;
-  }
-
   /**
    * GET `url` and hand out the 2xx response with its body unread; the caller must read or
    * destroy the body. 429 is waited out, 5xx/408 and network errors are retried with backoff.
@@ -160,13 +155,26 @@ export class HubClient {
 
   /** Reads a whole body as UTF-8, refusing bodies over the size cap. */
   async readText(res: HubResponse): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.bodyChunks(res)) {
+      chunks.push(chunk);
+      size += chunk.length;
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  }
+
+  /**
+   * The chunks of a body as they arrive, refusing a body over the size cap (by its declared
+   * length, or as soon as the bytes pass it) with BodyError `ETL_BODY_TOO_LARGE`.
+   */
+  async *bodyChunks(res: HubResponse): AsyncGenerator<Buffer> {
     const max = this.#opts.maxBodyBytes;
     const declared = Number(firstHeader(res.headers['content-length']) ?? NaN);
     if (declared > max) {
       res.body.destroy();
       throw tooLarge(res.url, max);
     }
-    const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
       size += (chunk as Buffer).length;
@@ -174,9 +182,8 @@ export class HubClient {
         res.body.destroy();
         throw tooLarge(res.url, max);
       }
-      chunks.push(chunk as Buffer);
+      yield chunk as Buffer;
     }
-    return Buffer.concat(chunks, size).toString('utf8');
   }
 
   /** Waits the backoff for a failed attempt (exposed for callers that stream bodies themselves). */

@@ -22,11 +22,10 @@
 import { setMaxListeners } from 'node:events';
 import { AbortedError } from '../errors.js';
 import { sleep as defaultSleep } from '../util/sleep.js';
-import { headerValue, parseRetryAfter, pauseAfter429, rateLimitOf, type RateLimitReading } from './retry-timing.js';
+import { headerValue, parseRetryAfter, pauseAfter429, rateLimitOf, REDIRECT_STATUSES, type RateLimitReading } from './retry-timing.js';
 
 /** While a single request probes a new window, the others look again this often. */
 const PROBE_POLL_MS = 25;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface RateLimiterOptions {
   now?: () => number;
@@ -160,7 +159,7 @@ export class RateLimiter {
         // a 429's Retry-After says when requests may go again: the budget it zeroes is back then
         const resetAt = pauseEnd !== null && retryAfter !== null ? pauseEnd - this.#margin() : now + reading.resetSeconds * 1000;
         this.#applyReading(reading, ticket, status, resetAt);
-      } else if (!this.#confirmed && this.#remaining !== null && !REDIRECTS.has(status)) {
+      } else if (!this.#confirmed && this.#remaining !== null && !REDIRECT_STATUSES.has(status)) {
         this.#remaining = null;
       }
     }

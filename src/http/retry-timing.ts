@@ -6,6 +6,9 @@
  * are read as a fallback).
  */
 
+/** HTTP redirects the client follows (and that carry no budget reading of their own). */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
 export interface RateLimitReading {
   /** requests left in the current window */
   remaining: number;

@@ -7,7 +7,7 @@
 import { AbortedError, BodyError, HttpError, NetworkError } from '../errors.js';
 import type { HubClient, HubResponse } from '../http/client.js';
 import type { QueryOptions, RawDataset } from '../types.js';
-import { jsonArrayElements, JsonArraySplitter } from './json-array.js';
+import { jsonArrayElements } from './json-array.js';
 
 /** Every listing property the record needs (HF_API.md §1); `expand` returns only these. */
 export const LIST_EXPAND = [
@@ -49,6 +49,14 @@ export interface ListOptions {
   /** read each page whole before yielding (when slow per-item work follows, so no connection is held) */
   bufferPages?: boolean;
   log?: (msg: string) => void;
+}
+
+const LIMIT_PARAM = /([?&]limit=)(\d+)/;
+
+/** The `limit` (page size) a page URL asks for, or null. */
+function pageLimit(path: string): number | null {
+  const m = LIMIT_PARAM.exec(path);
+  return m ? Number(m[2]) : null;
 }
 
 /** `/api/datasets?…` for a query, asking for `pageSize` items a page and every field the record needs. */
@@ -102,9 +110,10 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
         res = await (pending ?? client.open(url, { signal: opts.signal, priority: 1 }));
       } catch (err) {
         // the Hub may refuse 1000 a page: ask for 500 instead
-        if (first && err instanceof HttpError && err.status === 400 && /[?&]limit=(\d+)/.test(pagePath) && Number(/[?&]limit=(\d+)/.exec(pagePath)![1]) > FALLBACK_PAGE_SIZE) {
-          opts.log?.(`the Hub refused limit=${/[?&]limit=(\d+)/.exec(pagePath)![1]}; asking for ${FALLBACK_PAGE_SIZE} a page`);
-          pagePath = pagePath.replace(/([?&]limit=)\d+/, `$1${FALLBACK_PAGE_SIZE}`);
+        const asked = pageLimit(pagePath);
+        if (first && err instanceof HttpError && err.status === 400 && asked !== null && asked > FALLBACK_PAGE_SIZE) {
+          opts.log?.(`the Hub refused limit=${asked}; asking for ${FALLBACK_PAGE_SIZE} a page`);
+          pagePath = pagePath.replace(LIMIT_PARAM, `$1${FALLBACK_PAGE_SIZE}`);
           pending = null;
           continue;
         }
@@ -114,7 +123,7 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
       first = false;
       const nextUrl = parseNextLink(res.headers.link);
       const next = nextUrl === null ? null : relativePath(nextUrl, client.endpoint);
-      const pageSize = Number(/[?&]limit=(\d+)/.exec(pagePath)?.[1] ?? PAGE_SIZE);
+      const pageSize = pageLimit(pagePath) ?? PAGE_SIZE;
       if (next !== null && wanted() > pageSize) {
         pending = client.open(absolute(client, next), { signal: opts.signal, priority: 1 });
         pending.catch(() => undefined); // awaited on the next turn
@@ -134,29 +143,19 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
  * backoff, up to the retry limit); items already yielded come again and are dropped downstream
  * as already seen.
  */
-async function* readPage(client: HubClient, first: HubResponse, url: string, page: string, opts: ListOptions): AsyncGenerator<ListEvent> {
+async function* readPage(client: HubClient, first: HubResponse, url: string, pagePath: string, opts: ListOptions): AsyncGenerator<ListEvent> {
   let res: HubResponse | null = first;
   for (let attempt = 0; ; ) {
     try {
       res ??= await client.open(url, { signal: opts.signal, priority: 1 });
+      const items = jsonArrayElements(client.bodyChunks(res), url);
       if (opts.bufferPages) {
-        const splitter = new JsonArraySplitter(url);
-        const items: unknown[] = [];
-        let size = 0;
-        for await (const chunk of res.body) {
-          size += (chunk as Buffer).length;
-          if (size > client.maxBodyBytes) throw new BodyError(`a listing page is larger than ${client.maxBodyBytes} bytes; refused`, url, 'ETL_BODY_TOO_LARGE');
-          for (const item of splitter.push(chunk as Buffer)) items.push(item);
-        }
-        splitter.end();
-        for (const item of items) yield { kind: 'item', item: item as RawDataset, page };
+        // the whole page first, so no connection is held while slow per-item work follows
+        const page: unknown[] = [];
+        for await (const item of items) page.push(item);
+        for (const item of page) yield { kind: 'item', item: item as RawDataset, page: pagePath };
       } else {
-        let size = 0;
-        const counted = countBytes(res.body, (n) => {
-          size += n;
-          if (size > client.maxBodyBytes) throw new BodyError(`a listing page is larger than ${client.maxBodyBytes} bytes; refused`, url, 'ETL_BODY_TOO_LARGE');
-        });
-        for await (const item of jsonArrayElements(counted, url)) yield { kind: 'item', item: item as RawDataset, page };
+        for await (const item of items) yield { kind: 'item', item: item as RawDataset, page: pagePath };
       }
       return;
     } catch (err) {
@@ -173,12 +172,5 @@ async function* readPage(client: HubClient, first: HubResponse, url: string, pag
       res?.body.destroy();
       res = null;
     }
-  }
-}
-
-async function* countBytes(body: AsyncIterable<unknown>, onChunk: (n: number) => void): AsyncGenerator<Buffer> {
-  for await (const chunk of body) {
-    onChunk((chunk as Buffer).length);
-    yield chunk as Buffer;
   }
 }
