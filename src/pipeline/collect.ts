@@ -92,7 +92,6 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   const sinceField = query.sort === 'createdAt' ? 'created_at' : 'last_modified';
   const start = resume ? resume.next_page : firstPagePath(query);
   let resumePoint: string | null = start;
-  let listingDone = start === null;
   const progress = deps.progress?.(limit, client) ?? null;
 
   async function* records(events: AsyncIterable<ListEvent>): AsyncGenerator<Flow> {
@@ -113,19 +112,12 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
       if (!writer.seen.add(record.id)) continue; // seen earlier in the run (a moving ranking)
       if (since !== null) {
         const at = Date.parse(record.statistics[sinceField] ?? '');
-        if (!Number.isNaN(at) && at < since) {
-          listingDone = true;
-          return;
-        }
+        if (!Number.isNaN(at) && at < since) return;
       }
       accepted += 1;
       yield { kind: 'record', record, page: ev.page };
-      if (limit !== null && accepted >= limit) {
-        listingDone = true;
-        return;
-      }
+      if (limit !== null && accepted >= limit) return;
     }
-    listingDone = true;
   }
 
   let stoppedBy: CollectResult['stoppedBy'] = null;
@@ -159,7 +151,6 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
       }
       if (deps.signal.aborted) throw new AbortedError();
     }
-    listingDone = true;
   } catch (err) {
     stoppedBy = err instanceof AbortedError || deps.signal.aborted ? 'signal' : 'error';
     error = err;
@@ -171,7 +162,8 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   const c = counts();
   const summary: Summary = { total_datasets: c.total, failed: c.failed, requests: c.requests, finished_at: now().toISOString(), complete };
   try {
-    await writer.finish(summary, complete && listingDone ? null : resumePoint, c);
+    // a finished run has nothing to resume; a stopped one resumes at the page it was in
+    await writer.finish(summary, complete ? null : resumePoint, c);
   } catch (err) {
     if (stoppedBy === null) {
       stoppedBy = 'error';
