@@ -7,11 +7,10 @@
  */
 import yargs, { type Argv } from 'yargs';
 import { normalizeConfig, type Command, type RawArgs } from './config.js';
-import { describeError, EtlError, UsageError } from './errors.js';
+import { EXIT_CODES } from './commands/signals.js';
+import { describeError, UsageError } from './errors.js';
 import { createLogger, stderrSink } from './log.js';
 import { TOOL_VERSION } from './version.js';
-
-export const EXIT = { ok: 0, fatal: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
 
 const EXAMPLES_COLLECT: Array<[string, string]> = [
   ['$0 collect --limit 100', 'the 100 most downloaded datasets into ./hf_datasets_output'],
@@ -108,48 +107,31 @@ function writeStderr(line: string): void {
 
 /** Runs the CLI and exits the process. */
 export async function main(argv: string[]): Promise<never> {
-  const code = await run(argv).catch((err: unknown) => {
-    writeStderr(`hf-datasets: ${describeError(err)}`);
-    return err instanceof UsageError ? EXIT.usage : EXIT.fatal;
-  });
-  process.exit(code);
+  process.exit(await run(argv));
 }
 
-/** Everything but the exit; returns the exit code. */
+/** Everything but the exit; returns the exit code (never throws: a failure is one line on stderr). */
 export async function run(argv: string[]): Promise<number> {
-  if (argv.length === 0) {
-    if (process.stdin.isTTY && process.stdout.isTTY) {
-      const { runMenu } = await import('./commands/menu.js');
-      return runMenu();
+  let debug = false;
+  try {
+    if (argv.length === 0) {
+      if (process.stdin.isTTY && process.stdout.isTTY) {
+        const { runMenu } = await import('./commands/menu.js');
+        return await runMenu();
+      }
+      const { helpText } = await parseArgs(['--help']);
+      writeStderr(helpText ?? 'usage: hf-datasets <collect|search|enrich> [options]');
+      return EXIT_CODES.usage;
     }
-    const { helpText } = await parseArgs(['--help']);
-    writeStderr(helpText ?? 'usage: hf-datasets <collect|search|enrich> [options]');
-    return EXIT.usage;
-  }
-  let parsed: Awaited<ReturnType<typeof parseArgs>>;
-  try {
-    parsed = await parseArgs(argv);
-  } catch (err) {
-    writeStderr(`hf-datasets: ${describeError(err)}`);
-    return EXIT.usage;
-  }
-  if (parsed.command === 'help') {
-    process.stdout.write(parsed.helpText!.endsWith('\n') ? parsed.helpText! : parsed.helpText + '\n');
-    return EXIT.ok;
-  }
-  if (parsed.command === null) {
-    writeStderr('hf-datasets: say which command: collect, search TERM or enrich (see --help)');
-    return EXIT.usage;
-  }
-  let config;
-  try {
-    config = normalizeConfig(parsed.command, parsed.args);
-  } catch (err) {
-    writeStderr(`hf-datasets: ${describeError(err)}`);
-    return EXIT.usage;
-  }
-  const log = createLogger(config.logLevel);
-  try {
+    const parsed = await parseArgs(argv);
+    if (parsed.command === 'help') {
+      process.stdout.write(parsed.helpText!.endsWith('\n') ? parsed.helpText! : parsed.helpText + '\n');
+      return EXIT_CODES.ok;
+    }
+    if (parsed.command === null) throw new UsageError('say which command: collect, search TERM or enrich (see --help)');
+    const config = normalizeConfig(parsed.command, parsed.args);
+    debug = config.logLevel === 'debug';
+    const log = createLogger(config.logLevel);
     if (config.command === 'enrich') {
       const { runEnrichCommand } = await import('./commands/enrich.js');
       return await runEnrichCommand(config, log);
@@ -157,12 +139,8 @@ export async function run(argv: string[]): Promise<number> {
     const { runCollectCommand } = await import('./commands/collect.js');
     return await runCollectCommand(config, log);
   } catch (err) {
-    if (err instanceof UsageError) {
-      writeStderr(`hf-datasets: ${describeError(err)}`);
-      return EXIT.usage;
-    }
     writeStderr(`hf-datasets: ${describeError(err)}`);
-    if (config.logLevel === 'debug' && err instanceof Error && err.stack) writeStderr(err.stack);
-    return err instanceof EtlError ? EXIT.fatal : EXIT.fatal;
+    if (debug && err instanceof Error && err.stack) writeStderr(err.stack);
+    return err instanceof UsageError ? EXIT_CODES.usage : EXIT_CODES.fatal;
   }
 }
