@@ -107,23 +107,6 @@ export class JsonArraySplitter {
   #scanElement(chunk: Buffer, start: number, out: unknown[]): number {
     const n = chunk.length;
     let i = start;
-    if (this.#scalar) {
-      // a bare number / string / literal element: it ends at the next top-level ',' or ']'
-      while (i < n) {
-        if (this.#inString) {
-          i = this.#skipString(chunk, i);
-          continue;
-        }
-        const c = chunk[i]!;
-        if (c === QUOTE) this.#inString = true;
-        else if (c === COMMA || c === CLOSE_BRACKET) {
-          this.#emit(chunk, i, out);
-          return i;
-        }
-        i += 1;
-      }
-      return i;
-    }
     while (i < n) {
       if (this.#inString) {
         i = this.#skipString(chunk, i);
@@ -131,7 +114,13 @@ export class JsonArraySplitter {
       }
       const c = chunk[i]!;
       if (c === QUOTE) this.#inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.#depth += 1;
+      else if (this.#scalar) {
+        // a bare number / string / literal element: it ends at the next top-level ',' or ']'
+        if (c === COMMA || c === CLOSE_BRACKET) {
+          this.#emit(chunk, i, out);
+          return i;
+        }
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.#depth += 1;
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         this.#depth -= 1;
         if (this.#depth === 0) {
