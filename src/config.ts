@@ -32,6 +32,8 @@ export interface Config {
 }
 
 export const DEFAULT_OUT = './hf_datasets_output';
+/** The largest --limit (and custom amount in the menu). */
+export const MAX_LIMIT = 10_000_000;
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
 
 /** What yargs hands over (all optional, unvalidated). */
@@ -158,7 +160,7 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
     limit = null;
     explicit.add('limit');
   } else if (args.limit !== undefined) {
-    limit = integer('limit', args.limit, 1, 10_000_000);
+    limit = integer('limit', args.limit, 1, MAX_LIMIT);
     explicit.add('limit');
   }
 

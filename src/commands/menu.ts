@@ -9,9 +9,9 @@
  * a run is a real SIGINT and stops it exactly as on the command line (files closed with
  * `"complete": false`, exit 130).
  */
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { DEFAULT_ENDPOINT, DEFAULT_OUT, normalizeConfig, type Command, type RawArgs } from '../config.js';
+import { DEFAULT_ENDPOINT, DEFAULT_OUT, MAX_LIMIT, normalizeConfig, type Command, type RawArgs } from '../config.js';
 import { describeError } from '../errors.js';
 import { createLogger, stderrSink } from '../log.js';
 import type { CollectResult } from '../pipeline/collect.js';
@@ -24,8 +24,6 @@ export interface MenuOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Largest custom amount (the same bound as `--limit`). */
-const MAX_AMOUNT = 10_000_000;
 const SEARCH_LIMIT = 100;
 
 /** Ctrl-C (or SIGINT) at a prompt. */
@@ -45,7 +43,7 @@ export function parseAmount(s: string): number | null {
   const t = s.trim().replace(/[_,]/g, '');
   if (!/^\d+$/.test(t)) return null;
   const n = Number(t);
-  return n >= 1 && n <= MAX_AMOUNT ? n : null;
+  return n >= 1 && n <= MAX_LIMIT ? n : null;
 }
 
 /** The menu; returns the exit code (0 after "exit", 130 after Ctrl-C). */
@@ -88,7 +86,7 @@ export async function runMenu(options: MenuOptions = {}): Promise<number> {
       if (choice === 1) {
         raw = { limit: '100' };
       } else if (choice === 2) {
-        const n = await ask(`How many datasets? (1-${MAX_AMOUNT}): `, parseAmount, `Please type a whole number from 1 to ${MAX_AMOUNT}.`);
+        const n = await ask(`How many datasets? (1-${MAX_LIMIT}): `, parseAmount, `Please type a whole number from 1 to ${MAX_LIMIT}.`);
         raw = { limit: String(n) };
       } else {
         const term = await ask('Search term (matched against dataset ids, e.g. squad): ', (s) => (s.trim() ? s.trim() : null), 'Please type a word to search for.');
@@ -132,15 +130,11 @@ async function runOnce(command: Command, raw: RawArgs, env: NodeJS.ProcessEnv, s
 export function describeResult(r: CollectResult): string {
   const lines = [`\nDone: ${summaryLine({ ...r, paths: null })}`]; // the files are listed below
   if (r.paths) {
-    const dir = resolve(r.paths.aggregate, '..');
-    lines.push(`Files in ${dir}:`, `  ${baseName(r.paths.aggregate)}  (every record)`, `  ${baseName(r.paths.links)}  (the links of each dataset)`);
+    const dir = dirname(resolve(r.paths.aggregate));
+    lines.push(`Files in ${dir}:`, `  ${basename(r.paths.aggregate)}  (every record)`, `  ${basename(r.paths.links)}  (the links of each dataset)`);
     if (r.paths.individual) lines.push(`  individual_datasets/  (one file per dataset)`);
   }
   return lines.join('\n') + '\n';
-}
-
-function baseName(p: string): string {
-  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 }
 
 /**
