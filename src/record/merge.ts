@@ -98,43 +98,37 @@ function section(obj: PlainObject, key: string): PlainObject {
   return isPlainObject(v) ? v : {};
 }
 
-function papersOf(value: unknown): PaperLink[] {
-  const out: PaperLink[] = [];
+/** The plain-object elements of an input list, each read by `read` (null: left out). */
+function listOf<T>(value: unknown, read: (o: PlainObject) => T | null): T[] {
+  const out: T[] = [];
   if (!Array.isArray(value)) return out;
-  for (const p of value) {
-    if (!isPlainObject(p)) continue;
-    const arxiv_id = str(own(p, 'arxiv_id')), url = str(own(p, 'url')), hf = str(own(p, 'hf_paper_url'));
-    if (arxiv_id !== null && url !== null && hf !== null) out.push({ arxiv_id, url, hf_paper_url: hf });
+  for (const o of value) {
+    if (!isPlainObject(o)) continue;
+    const item = read(o);
+    if (item !== null) out.push(item);
   }
   return out;
 }
 
-function filesOf(value: unknown): FileEntry[] {
-  const out: FileEntry[] = [];
-  if (!Array.isArray(value)) return out;
-  for (const e of value) {
-    if (!isPlainObject(e)) continue;
-    const path = str(own(e, 'path'));
-    const lfs = own(e, 'lfs');
-    if (path !== null) out.push({ path, size: num(own(e, 'size')), lfs: typeof lfs === 'boolean' ? lfs : null });
-  }
-  return out;
+function paperOf(p: PlainObject): PaperLink | null {
+  const arxiv_id = str(own(p, 'arxiv_id')), url = str(own(p, 'url')), hf = str(own(p, 'hf_paper_url'));
+  return arxiv_id !== null && url !== null && hf !== null ? { arxiv_id, url, hf_paper_url: hf } : null;
 }
 
-function errorsOf(value: unknown): RecordError[] {
-  const out: RecordError[] = [];
-  if (!Array.isArray(value)) return out;
-  for (const e of value) {
-    if (!isPlainObject(e)) continue;
-    const stage = own(e, 'stage');
-    out.push({
-      stage: STAGES.includes(stage as ErrorStage) ? (stage as ErrorStage) : 'detail',
-      status: num(own(e, 'status')),
-      code: str(own(e, 'code')) ?? 'UNKNOWN',
-      message: str(own(e, 'message')) ?? '',
-    });
-  }
-  return out;
+function fileOf(e: PlainObject): FileEntry | null {
+  const path = str(own(e, 'path'));
+  const lfs = own(e, 'lfs');
+  return path === null ? null : { path, size: num(own(e, 'size')), lfs: typeof lfs === 'boolean' ? lfs : null };
+}
+
+function errorOf(e: PlainObject): RecordError {
+  const stage = own(e, 'stage');
+  return {
+    stage: STAGES.includes(stage as ErrorStage) ? (stage as ErrorStage) : 'detail',
+    status: num(own(e, 'status')),
+    code: str(own(e, 'code')) ?? 'UNKNOWN',
+    message: str(own(e, 'message')) ?? '',
+  };
 }
 
 /**
@@ -152,7 +146,7 @@ export function recordFromUnknown(obj: unknown, ctx: RecordContext = DEFAULT_CON
   const e = emptyRecord(id, ctx);
   const links = section(obj, 'links'), info = section(obj, 'info');
   const stats = section(obj, 'statistics'), add = section(obj, 'additional');
-  const files = filesOf(own(obj, 'files'));
+  const files = listOf(own(obj, 'files'), fileOf);
   const card = own(add, 'card_data');
   const s = (o: PlainObject, k: string): string | null => str(own(o, k));
   const n = (o: PlainObject, k: string): number | null => num(own(o, k));
@@ -168,7 +162,7 @@ export function recordFromUnknown(obj: unknown, ctx: RecordContext = DEFAULT_CON
       api_url: s(links, 'api_url') ?? e.links.api_url,
       github: l(links, 'github'),
       homepage: s(links, 'homepage'),
-      papers: papersOf(own(links, 'papers')),
+      papers: listOf(own(links, 'papers'), paperOf),
       paperswithcode_id: s(links, 'paperswithcode_id'),
       doi: l(links, 'doi'),
       download_links: l(links, 'download_links'),
@@ -205,7 +199,7 @@ export function recordFromUnknown(obj: unknown, ctx: RecordContext = DEFAULT_CON
       disabled: own(add, 'disabled') === true,
       card_data: isPlainObject(card) ? boundedCard(card) : {},
     },
-    errors: errorsOf(own(obj, 'errors')),
+    errors: listOf(own(obj, 'errors'), errorOf),
     collected_at: s(obj, 'collected_at') ?? e.collected_at,
   };
 }
