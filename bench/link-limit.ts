@@ -14,7 +14,7 @@ if (!endpoint) {
   process.stderr.write('usage: link-limit ENDPOINT\n');
   process.exit(2);
 }
-const query: QueryOptions = { search: null, author: null, filter: [], sort: 'downloads', since: null, limit: null, file_sizes: false };
+const query: QueryOptions = { search: null, author: null, filter: [], sort: 'downloads', since: null, limit: null, file_sizes: false, viewer_stats: false };
 const dispatcher = new Agent({ connections: 4 });
 const started = performance.now();
 let url: string | null = endpoint + firstPagePath(query);

@@ -32,6 +32,7 @@ function commonOptions(y: Argv): Argv {
     .option('sort', { type: 'string', describe: 'downloads | likes | lastModified | createdAt | trendingScore (descending; default downloads)' })
     .option('since', { type: 'string', describe: 'ISO date; with --sort lastModified|createdAt: stop at the first older dataset' })
     .option('file-sizes', { type: 'boolean', describe: 'one detail call a dataset for per-file sizes' })
+    .option('viewer-stats', { type: 'boolean', describe: 'rows, splits and bytes from the dataset viewer (one /size call a dataset)' })
     .option('individual', { type: 'boolean', default: true, describe: 'write individual_datasets/ (--no-individual to skip)' })
     .option('out', { type: 'string', describe: 'output folder (default ./hf_datasets_output)' })
     .option('ndjson', { type: 'boolean', describe: 'write records as NDJSON to stdout (files only with --out)' })
@@ -44,6 +45,7 @@ function networkOptions(y: Argv): Argv {
     .option('timeout', { type: 'string', describe: 'seconds per request (default 30)' })
     .option('max-retries', { type: 'string', describe: 'retries per request (default 5)' })
     .option('endpoint', { type: 'string', describe: 'Hub base URL (env HF_ENDPOINT; default https://huggingface.co)' })
+    .option('viewer-endpoint', { type: 'string', describe: 'dataset viewer base URL (default https://datasets-server.huggingface.co)' })
     .option('token', { type: 'string', describe: 'access token (env HF_TOKEN, or the token file)' })
     .option('quiet', { type: 'boolean', describe: 'warnings and errors only, no progress' })
     .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' });
@@ -68,9 +70,10 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
       },
     )
     .command('enrich', 'read repo ids or NDJSON records on stdin, write records with file sizes as NDJSON', (y) =>
-      networkOptions(y).example([
+      networkOptions(y.option('viewer-stats', { type: 'boolean', describe: 'add rows, splits and bytes from the dataset viewer' })).example([
         ['$0 collect --limit 50 --ndjson | $0 enrich > enriched.ndjson', 'add per-file sizes'],
         ['echo rajpurkar/squad | $0 enrich', 'one dataset by id'],
+        ['echo rajpurkar/squad | $0 enrich --viewer-stats', 'with rows and bytes from the dataset viewer'],
       ]).epilog(EXIT_CODES_HELP),
       () => {
         picked = 'enrich';

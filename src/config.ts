@@ -24,6 +24,8 @@ export interface Config {
   timeoutMs: number;
   maxRetries: number;
   endpoint: string;
+  /** the dataset viewer's base URL (used with `query.viewer_stats`) */
+  viewerEndpoint: string;
   token: string | null;
   logLevel: LogLevel;
   quiet: boolean;
@@ -35,6 +37,7 @@ export const DEFAULT_OUT = './hf_datasets_output';
 /** The largest --limit (and custom amount in the menu). */
 export const MAX_LIMIT = 10_000_000;
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
+export const DEFAULT_VIEWER_ENDPOINT = 'https://datasets-server.huggingface.co';
 
 /** What yargs hands over (all optional, unvalidated). */
 export interface RawArgs {
@@ -48,6 +51,8 @@ export interface RawArgs {
   sort?: unknown;
   since?: unknown;
   fileSizes?: unknown;
+  viewerStats?: unknown;
+  viewerEndpoint?: unknown;
   individual?: unknown;
   out?: unknown;
   ndjson?: unknown;
@@ -94,6 +99,15 @@ export function resolveEndpoint(v: unknown, env: NodeJS.ProcessEnv): string {
   const given = text('endpoint', v);
   const raw = given ?? env.HF_ENDPOINT ?? DEFAULT_ENDPOINT;
   const name = given === null && env.HF_ENDPOINT ? 'HF_ENDPOINT' : '--endpoint';
+  return httpUrl(name, raw);
+}
+
+/** The dataset viewer's base URL from --viewer-endpoint, checked and without trailing `/`. */
+export function resolveViewerEndpoint(v: unknown): string {
+  return httpUrl('--viewer-endpoint', text('viewer-endpoint', v) ?? DEFAULT_VIEWER_ENDPOINT);
+}
+
+function httpUrl(name: string, raw: string): string {
   let url: URL | null = null;
   try {
     url = new URL(raw);
@@ -166,6 +180,8 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
 
   const fileSizes = command === 'enrich' ? true : flag(args.fileSizes);
   if (args.fileSizes !== undefined) explicit.add('file_sizes');
+  const viewerStats = flag(args.viewerStats);
+  if (args.viewerStats !== undefined) explicit.add('viewer_stats');
 
   const ndjson = command === 'enrich' ? true : flag(args.ndjson);
   const outGiven = args.out !== undefined;
@@ -185,7 +201,7 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
 
   const config: Config = {
     command,
-    query: Object.freeze({ search, author, filter: filters, sort, since, limit, file_sizes: fileSizes }),
+    query: Object.freeze({ search, author, filter: filters, sort, since, limit, file_sizes: fileSizes, viewer_stats: viewerStats }),
     individual: args.individual === undefined ? true : flag(args.individual),
     outDir: command === 'enrich' ? null : outDir,
     ndjson,
@@ -194,6 +210,7 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
     timeoutMs: (args.timeout === undefined ? 30 : integer('timeout', args.timeout, 1, 3600)) * 1000,
     maxRetries: args.maxRetries === undefined ? 5 : integer('max-retries', args.maxRetries, 0, 100),
     endpoint: resolveEndpoint(args.endpoint, env),
+    viewerEndpoint: resolveViewerEndpoint(args.viewerEndpoint),
     token: resolveToken(args.token, env),
     logLevel,
     quiet,

@@ -58,7 +58,7 @@ export interface FileEntry {
   lfs: boolean | null;
 }
 
-export type ErrorStage = 'list' | 'detail' | 'tree';
+export type ErrorStage = 'list' | 'detail' | 'tree' | 'viewer';
 
 export interface RecordError {
   stage: ErrorStage;
@@ -66,6 +66,36 @@ export interface RecordError {
   code: string;
   message: string;
 }
+
+/** One split of a dataset viewer `/size` answer. */
+export interface ViewerSplit {
+  config: string | null;
+  split: string | null;
+  num_rows: number | null;
+  num_columns: number | null;
+  num_bytes_parquet_files: number | null;
+  num_bytes_memory: number | null;
+}
+
+/** The record's `viewer` block when the dataset viewer answered with sizes (every number may be null). */
+export interface ViewerAvailable {
+  available: true;
+  /** the Parquet conversion stopped at 5 GB per split: the numbers cover only that part (null: not said) */
+  partial: boolean | null;
+  num_rows: number | null;
+  num_bytes_original_files: number | null;
+  num_bytes_parquet_files: number | null;
+  num_bytes_memory: number | null;
+  splits: ViewerSplit[];
+}
+
+/** The record's `viewer` block when there are no sizes: the viewer's own `X-Error-Code`, `HTTP <status>` or an `ETL_*` code. */
+export interface ViewerUnavailable {
+  available: false;
+  reason: string;
+}
+
+export type ViewerBlock = ViewerAvailable | ViewerUnavailable;
 
 export interface DatasetRecord {
   id: string;
@@ -114,6 +144,8 @@ export interface DatasetRecord {
     disabled: boolean;
     card_data: Record<string, unknown>;
   };
+  /** null when viewer statistics were not asked for */
+  viewer: ViewerBlock | null;
   errors: RecordError[];
   collected_at: string;
 }
@@ -127,6 +159,7 @@ export interface QueryOptions {
   since: string | null;
   limit: number | null;
   file_sizes: boolean;
+  viewer_stats: boolean;
 }
 
 export type SortKey = 'downloads' | 'likes' | 'lastModified' | 'createdAt' | 'trendingScore';

@@ -1,6 +1,6 @@
 /**
  * `enrich`: reads repo ids or NDJSON records (with "id") on stdin, fetches each dataset's
- * details with file sizes, and writes the records as NDJSON on stdout in input order.
+ * details with file sizes (and with --viewer-stats its dataset viewer sizes), and writes the records as NDJSON on stdout in input order.
  * A line that is neither is reported on stderr (with its number) and skipped; a failed fetch
  * still yields a record of the full shape with an `errors` entry. Each record is written as soon
  * as it and every record before it are ready, so an interactive or slow input is answered line
@@ -10,8 +10,9 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { AbortedError } from '../errors.js';
-import { clientFromConfig } from '../http/from-config.js';
+import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
 import { enrichRecord } from '../hub/detail.js';
+import { withViewerStats } from '../hub/viewer.js';
 import type { Logger } from '../log.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { orderedMap } from '../pipeline/ordered-map.js';
@@ -76,6 +77,7 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     const started = Date.now();
     const out = new NdjsonOut(process.stdout, () => controller.abort('epipe'));
     const client = clientFromConfig(config, log);
+    const viewer = config.query.viewer_stats ? viewerClientFromConfig(config, log) : null;
     const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'enriched' });
     const ctx = { client, endpoint: config.endpoint, signal: controller.signal };
     let done = 0;
@@ -83,16 +85,17 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     const counts = { skipped: 0 };
     let error: unknown = null;
     // a record failed in this run when enriching added an errors entry (an input record may bring its own)
-    const enrich = async (r: DatasetRecord): Promise<{ record: DatasetRecord; failed: boolean }> => {
-      const record = await enrichRecord(r, ctx);
-      return { record, failed: record.errors.length > r.errors.length };
-    };
+    type Step = { record: DatasetRecord; inputErrors: number };
+    const enrich = async (r: DatasetRecord): Promise<Step> => ({ record: await enrichRecord(r, ctx), inputErrors: r.errors.length });
+    const addViewer = async (s: Step): Promise<Step> => (viewer ? { ...s, record: await withViewerStats(s.record, viewer, controller.signal) } : s);
     try {
-      for await (const result of orderedMap(inputRecords(input, config.endpoint, log, counts, controller.signal), enrich, config.concurrency * 2)) {
+      let results = orderedMap(inputRecords(input, config.endpoint, log, counts, controller.signal), enrich, config.concurrency * 2);
+      if (viewer) results = orderedMap(results, addViewer, config.concurrency * 2);
+      for await (const result of results) {
         const wait = out.write(JSON.stringify(result.record));
         if (wait) await wait;
         done += 1;
-        if (result.failed) failed += 1;
+        if (result.record.errors.length > result.inputErrors) failed += 1;
         progress.update(done, failed);
         if (out.closed) break;
       }
@@ -102,9 +105,10 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     } finally {
       progress.stop();
       await client.close();
+      await viewer?.close();
     }
     const skipped = counts.skipped > 0 ? `, ${counts.skipped} input lines skipped` : '';
-    const line = `enriched ${plural(done, 'dataset')}, ${failed} failed${skipped}, ${plural(client.requests, 'request')}, ${formatDuration((Date.now() - started) / 1000)}`;
+    const line = `enriched ${plural(done, 'dataset')}, ${failed} failed${skipped}, ${plural(client.requests + (viewer?.requests ?? 0), 'request')}, ${formatDuration((Date.now() - started) / 1000)}`;
     if (error) throw error;
     const why = reason();
     if (why === 'SIGINT' || why === 'SIGTERM') {

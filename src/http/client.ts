@@ -47,6 +47,11 @@ export interface HubClientOptions {
   backoffCapMs?: number;
   dispatcher?: Dispatcher;
   limiter?: RateLimiter;
+  /**
+   * An error answer with an `X-Error-Code` header is the server's own word and is not retried,
+   * whatever its status (the dataset viewer's 500 `ResponseNotReady`). Off for the Hub.
+   */
+  errorCodeIsFinal?: boolean;
 }
 
 export interface RequestOptions {
@@ -223,13 +228,14 @@ export class HubClient {
         res.body.destroy(); // the pause started at the status line (see #exchange); the body tells nothing more
         continue; // waiting out a 429 does not use up a retry
       }
-      if (RETRY_STATUSES.has(res.status) && attempts.n < this.#opts.maxRetries) {
+      const hubCode = firstHeader(res.headers['x-error-code']);
+      const final = hubCode !== null && this.#opts.errorCodeIsFinal === true;
+      if (RETRY_STATUSES.has(res.status) && attempts.n < this.#opts.maxRetries && !final) {
         res.body.destroy();
         attempts.n += 1;
         await this.#backoff(attempts.n, `HTTP ${res.status}`, url, signal);
         continue;
       }
-      const hubCode = firstHeader(res.headers['x-error-code']);
       let detail = await readErrorDetail(res, this.#opts.token);
       // a 401 for a request that carried the token, and not about one repo: the token itself was refused
       if (res.status === 401 && hubCode === null && this.#headers(res.url).authorization) {

@@ -17,3 +17,24 @@ export function clientFromConfig(config: Config, log: Logger): HubClient {
     log: (level, msg, fields) => log[level](fields ?? {}, msg),
   });
 }
+
+/**
+ * The client for the dataset viewer (`--viewer-endpoint`): a client of its own, so its requests
+ * have their own `--concurrency` slots and their own rate-limit state (a 429 from the viewer
+ * pauses viewer requests only, never the Hub listing, and the other way round). The token goes
+ * to the viewer's origin (gated datasets need it) and, as for the Hub, nowhere else. The viewer's
+ * `X-Error-Code` answers are facts and are not retried.
+ */
+export function viewerClientFromConfig(config: Config, log: Logger): HubClient {
+  return new HubClient({
+    endpoint: config.viewerEndpoint,
+    token: config.token,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.maxRetries,
+    concurrency: config.concurrency,
+    userAgent: userAgent(),
+    backoffBaseMs: Number(process.env.HF_DATASETS_BACKOFF_MS) || undefined,
+    errorCodeIsFinal: true,
+    log: (level, msg, fields) => log[level](fields ?? {}, `dataset viewer: ${msg}`),
+  });
+}

@@ -1,14 +1,15 @@
 /**
  * The collect pipeline: listing source → records (built, de-duplicated, cut at --limit /
- * --since) → optional per-dataset enrichment (ordered, bounded) → every sink, with a durable
- * checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
+ * --since) → optional file sizes, then optional viewer statistics (each ordered, bounded) →
+ * every sink, with a durable checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
  * files are closed as valid JSON and the state says where to resume.
  */
 import type { Config } from '../config.js';
 import { AbortedError, UsageError } from '../errors.js';
 import { HubClient } from '../http/client.js';
-import { clientFromConfig } from '../http/from-config.js';
+import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
 import { enrichRecord } from '../hub/detail.js';
+import { withViewerStats } from '../hub/viewer.js';
 import { firstPagePath, listDatasets, type ListEvent } from '../hub/list.js';
 import type { Logger } from '../log.js';
 import { CatalogWriter, type Counts, type Summary } from '../output/catalog-writer.js';
@@ -52,12 +53,13 @@ function resumeQuery(cfg: Config, state: RunState | null): QueryOptions {
   if (!cfg.resume) return cfg.query;
   if (!state) throw new UsageError(`nothing to resume in ${cfg.outDir}: no earlier run found there`, 'ETL_NOTHING_TO_RESUME');
   if (state.complete) throw new UsageError(`nothing to resume in ${cfg.outDir}: its last run finished`, 'ETL_NOTHING_TO_RESUME');
+  const stored: QueryOptions = { ...state.query, viewer_stats: state.query.viewer_stats === true }; // absent in older states
   for (const key of cfg.explicitQuery) {
-    if (JSON.stringify(cfg.query[key]) !== JSON.stringify(state.query[key])) {
-      throw new UsageError(`--resume: ${key} was ${JSON.stringify(state.query[key])} in the run being resumed, got ${JSON.stringify(cfg.query[key])}`, 'ETL_RESUME_MISMATCH');
+    if (JSON.stringify(cfg.query[key]) !== JSON.stringify(stored[key])) {
+      throw new UsageError(`--resume: ${key} was ${JSON.stringify(stored[key])} in the run being resumed, got ${JSON.stringify(cfg.query[key])}`, 'ETL_RESUME_MISMATCH');
     }
   }
-  return state.query;
+  return stored;
 }
 
 /** Runs `collect` / `search`. Throws UsageError before anything is written; other failures come back in the result. */
@@ -71,6 +73,8 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   }
   const resume = cfg.resume ? state : null;
   const client = clientFromConfig(cfg, deps.log);
+  // the dataset viewer: its own origin, slots and rate-limit state
+  const viewer = query.viewer_stats ? viewerClientFromConfig(cfg, deps.log) : null;
   const prefix = cfg.command === 'search' || (resume && resume.aggregate_file.startsWith('search_')) ? `search_${safeSearchTerm(query.search ?? '')}` : 'all_datasets_metadata';
   const writer = await CatalogWriter.open({
     outDir: cfg.outDir,
@@ -83,7 +87,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   });
 
   const prior: Counts = resume ? resume.counts : { total: 0, failed: 0, requests: 0 };
-  const counts = (): Counts => ({ total: prior.total + written, failed: prior.failed + failed, requests: prior.requests + client.requests });
+  const counts = (): Counts => ({ total: prior.total + written, failed: prior.failed + failed, requests: prior.requests + client.requests + (viewer?.requests ?? 0) });
   let written = 0;
   let failed = 0;
   let accepted = prior.total;
@@ -130,13 +134,17 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
         start,
         signal: deps.signal,
         wanted: () => (limit === null ? Infinity : limit - accepted),
-        bufferPages: query.file_sizes,
+        bufferPages: query.file_sizes || viewer !== null,
         log: (msg) => deps.log.warn(msg),
       });
       let flow: AsyncIterable<Flow> = records(events);
       if (query.file_sizes) {
         const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal };
         flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), cfg.concurrency * 2);
+      }
+      if (viewer !== null) {
+        const v = viewer;
+        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await withViewerStats(f.record, v, deps.signal) } : f), cfg.concurrency * 2);
       }
       for await (const f of flow) {
         if (f.kind === 'page') {
@@ -171,5 +179,6 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
     }
   }
   await client.close();
+  await viewer?.close();
   return { summary, paths: writer.paths, stoppedBy, error, seconds: (now().getTime() - started.getTime()) / 1000 };
 }

@@ -103,6 +103,7 @@ export function buildRecord(raw: RawDataset, ctx: RecordContext): DatasetRecord 
       disabled: raw.disabled === true,
       card_data: card === null ? {} : boundedCard(card),
     },
+    viewer: null,
     errors: [],
     collected_at: ctx.collectedAt,
   };

@@ -4,10 +4,11 @@
  */
 import type { DatasetRecord, ErrorStage, FileEntry, PaperLink, RecordError } from '../types.js';
 import { InvalidItemError, emptyRecord, requireId, type RecordContext } from './shape.js';
+import { viewerBlockFromUnknown } from './viewer.js';
 import { boundedCard, gatedValue, isPlainObject, num, own, str, stringsOnly, type PlainObject } from './util.js';
 
 const DEFAULT_CONTEXT: RecordContext = { endpoint: 'https://huggingface.co', collectedAt: '' };
-const STAGES: readonly ErrorStage[] = ['list', 'detail', 'tree'];
+const STAGES: readonly ErrorStage[] = ['list', 'detail', 'tree', 'viewer'];
 
 function pick<T>(base: T | null, fetched: T | null): T | null {
   return fetched !== null ? fetched : base;
@@ -33,7 +34,8 @@ function hubAnswered(r: DatasetRecord): boolean {
  * `id`/`name`, the dataset/API URLs and `collected_at` come from the fetched record (the Hub may
  * answer a legacy id with its namespaced one). `files`, `download_links` and `file_count` move as
  * one unit (the fetched ones when it has files). `private`/`gated`/`disabled` come from the fetched
- * record only when it carries Hub data (see {@link hubAnswered}). `errors` are concatenated (input first).
+ * record only when it carries Hub data (see {@link hubAnswered}). `viewer`: the fetched block when there
+ * is one. `errors` are concatenated (input first).
  * Neither argument is modified.
  */
 export function mergeRecords(base: DatasetRecord, fetched: DatasetRecord): DatasetRecord {
@@ -87,6 +89,7 @@ export function mergeRecords(base: DatasetRecord, fetched: DatasetRecord): Datas
       disabled: flagsFrom.additional.disabled,
       card_data: Object.keys(f.additional.card_data).length > 0 ? f.additional.card_data : b.additional.card_data,
     },
+    viewer: pick(b.viewer, f.viewer),
     errors: b.errors.length === 0 ? f.errors : f.errors.length === 0 ? b.errors : [...b.errors, ...f.errors],
     collected_at: f.collected_at !== '' ? f.collected_at : b.collected_at,
   };
@@ -199,6 +202,7 @@ export function recordFromUnknown(obj: unknown, ctx: RecordContext = DEFAULT_CON
       disabled: own(add, 'disabled') === true,
       card_data: isPlainObject(card) ? boundedCard(card) : {},
     },
+    viewer: viewerBlockFromUnknown(own(obj, 'viewer')),
     errors: listOf(own(obj, 'errors'), errorOf),
     collected_at: s(obj, 'collected_at') ?? e.collected_at,
   };

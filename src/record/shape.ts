@@ -88,6 +88,7 @@ export function emptyRecord(id: string, ctx: RecordContext): DatasetRecord {
     },
     files: [],
     additional: { private: false, gated: false, disabled: false, card_data: {} },
+    viewer: null,
     errors: [],
     collected_at: ctx.collectedAt,
   };

@@ -1,0 +1,86 @@
+/**
+ * Viewer statistics (`--viewer-stats`, docs/viewer-statistics.md): one
+ * `GET <viewer-endpoint>/size?dataset=<id>` per dataset through the viewer's own client (see
+ * `viewerClientFromConfig`), turned into the record's `viewer` block.
+ *
+ * - 200 → `{available: true, partial, num_rows, …, splits}`.
+ * - An error answer with `X-Error-Code` (ResponseNotFound, ResponseNotReady, DatasetNotFoundError…)
+ *   → `{available: false, reason: <code>}`: the viewer's own word, not retried, no `errors` entry.
+ * - Anything else, after the client's retries → `{available: false, reason: "HTTP <status>"}` or
+ *   the failure's `ETL_*` code (ETL_BAD_BODY, ETL_BODY_TOO_LARGE, ETL_TIMEOUT, ETL_NETWORK,
+ *   ETL_UNREACHABLE), plus an `errors` entry with stage `viewer`. The run goes on.
+ *
+ * Once the viewer could not be reached at all (ETL_UNREACHABLE after every retry), later datasets
+ * are not asked again in that client's lifetime: each gets the same reason at once, instead of
+ * every dataset waiting out its own retries. Only an abort is thrown.
+ */
+import { Duplex } from 'node:stream';
+import { AbortedError, BodyError, HttpError, NetworkError } from '../errors.js';
+import { safeUrl, shortUrl, type HubClient } from '../http/client.js';
+import { orderedMap } from '../pipeline/ordered-map.js';
+import { viewerBlockFromSize } from '../record/viewer.js';
+import type { DatasetRecord, RecordError, ViewerBlock } from '../types.js';
+import { toRecordError } from './detail.js';
+
+export interface ViewerAnswer {
+  viewer: ViewerBlock;
+  /** the `errors` entry when the block records a failure (null for an answer, even a negative one) */
+  error: RecordError | null;
+}
+
+/** Viewer clients that could not be reached: no more requests to them. */
+const unreachable = new WeakSet<HubClient>();
+
+/** `<viewer-endpoint>/size?dataset=<id>` (the id percent-encoded as one query value). */
+export function sizeUrl(viewer: HubClient, id: string): string {
+  return viewer.url(`/size?${new URLSearchParams({ dataset: id }).toString()}`);
+}
+
+/**
+ * Asks the dataset viewer for the sizes of `id` and returns the `viewer` block, with the
+ * `errors` entry to add when it is a failure. Never throws but {@link AbortedError}.
+ */
+export async function fetchViewerBlock(viewer: HubClient, id: string, signal?: AbortSignal): Promise<ViewerAnswer> {
+  if (unreachable.has(viewer)) {
+    const message = `the dataset viewer at ${safeUrl(viewer.endpoint)} could not be reached earlier in this run; not asked`;
+    return { viewer: { available: false, reason: 'ETL_UNREACHABLE' }, error: { stage: 'viewer', status: null, code: 'ETL_UNREACHABLE', message } };
+  }
+  let url = '';
+  try {
+    url = sizeUrl(viewer, id);
+    const { data } = await viewer.getJson(url, { signal });
+    const block = viewerBlockFromSize(data);
+    if (block === null) throw new BodyError(`the /size answer from ${shortUrl(url)} has no "size" object`, safeUrl(url), 'ETL_BAD_BODY');
+    return { viewer: block, error: null };
+  } catch (err) {
+    if (err instanceof AbortedError || signal?.aborted) throw err instanceof AbortedError ? err : new AbortedError('aborted', { cause: err });
+    if (err instanceof HttpError && err.errorCode !== null) return { viewer: { available: false, reason: err.errorCode }, error: null };
+    if (err instanceof NetworkError && err.code === 'ETL_UNREACHABLE') unreachable.add(viewer);
+    const reason = err instanceof HttpError ? `HTTP ${err.status}` : err instanceof URIError ? 'ETL_UNSAFE_ID' : typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'ETL_UNKNOWN';
+    const error = toRecordError('viewer', err);
+    return { viewer: { available: false, reason }, error: err instanceof URIError ? { ...error, code: 'ETL_UNSAFE_ID' } : error };
+  }
+}
+
+/** `record` with its `viewer` block replaced by a fresh one (and the failure, if any, added to `errors`). */
+export async function withViewerStats(record: DatasetRecord, viewer: HubClient, signal?: AbortSignal): Promise<DatasetRecord> {
+  const answer = await fetchViewerBlock(viewer, record.id, signal);
+  return { ...record, viewer: answer.viewer, errors: answer.error ? [...record.errors, answer.error] : record.errors };
+}
+
+export interface ViewerStatsOptions {
+  /** how many records are being asked about at once (default 4; the client's slots bound the requests) */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * A Transform (object mode) from records to records with their `viewer` block: keeps the order,
+ * holds a bounded number of records, and asks up to `2 × concurrency` at once.
+ */
+export function viewerStats(viewer: HubClient, options: ViewerStatsOptions = {}): Duplex {
+  const window = Math.max(1, options.concurrency ?? 4) * 2;
+  return Duplex.from(async function* (source: AsyncIterable<DatasetRecord>) {
+    yield* orderedMap(source, (r) => withViewerStats(r, viewer, options.signal), window);
+  });
+}
