@@ -36,7 +36,7 @@ describe('collect against a 3,000-dataset fake Hub', () => {
     expect(links.summary).toEqual(agg.summary);
     expect(links.collection_info).toEqual(agg.collection_info);
     expect(agg.collection_info).toMatchObject({ tool: 'hf-dataset-collector', endpoint: hub.url });
-    expect(agg.collection_info.query).toEqual({ search: null, author: null, filter: [], sort: 'downloads', since: null, limit: 2500, file_sizes: false });
+    expect(agg.collection_info.query).toEqual({ search: null, author: null, filter: [], sort: 'downloads', since: null, limit: 2500, file_sizes: false, viewer_stats: false });
 
     const ids = agg.datasets.map((d: { id: string }) => d.id);
     expect(new Set(ids).size).toBe(2500);
@@ -51,7 +51,7 @@ describe('collect against a 3,000-dataset fake Hub', () => {
     const single = readJson(join(out, 'individual_datasets', first.id.includes('/') ? `${first.id.replace('/', '__')}.json` : `${first.id}.json`));
     expect(single).toEqual(first);
     // the record's shape
-    expect(Object.keys(first)).toEqual(['id', 'name', 'author', 'sha', 'links', 'info', 'statistics', 'files', 'additional', 'errors', 'collected_at']);
+    expect(Object.keys(first)).toEqual(['id', 'name', 'author', 'sha', 'links', 'info', 'statistics', 'files', 'additional', 'viewer', 'errors', 'collected_at']);
     expect(first.links.dataset_url).toBe(`${hub.url}/datasets/${first.id}`);
     expect(first.statistics.file_count).toBe(first.files.length);
     expect(first.links.download_links).toHaveLength(first.files.length);

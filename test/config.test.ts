@@ -11,7 +11,7 @@ const env = { HF_HOME: mkdtempSync(join(tmpdir(), 'cfg-')) };
 describe('normalizeConfig', () => {
   it('has the documented defaults', () => {
     const c = normalizeConfig('collect', {}, env);
-    expect(c.query).toEqual({ search: null, author: null, filter: [], sort: 'downloads', since: null, limit: 100, file_sizes: false });
+    expect(c.query).toEqual({ search: null, author: null, filter: [], sort: 'downloads', since: null, limit: 100, file_sizes: false, viewer_stats: false });
     expect(c).toMatchObject({ outDir: './hf_datasets_output', individual: true, ndjson: false, concurrency: 4, timeoutMs: 30_000, maxRetries: 5, endpoint: 'https://huggingface.co', token: null, logLevel: 'info' });
     expect(Object.isFrozen(c)).toBe(true);
   });

@@ -21,7 +21,7 @@ async function enrich(input: string, hubOptions: FakeHubOptions = {}, args: stri
   return { ...r, hub, records: r.code === 0 ? ndjsonLines(r.stdout) : [] };
 }
 
-const RECORD_KEYS = ['id', 'name', 'author', 'sha', 'links', 'info', 'statistics', 'files', 'additional', 'errors', 'collected_at'];
+const RECORD_KEYS = ['id', 'name', 'author', 'sha', 'links', 'info', 'statistics', 'files', 'additional', 'viewer', 'errors', 'collected_at'];
 
 describe('enrich', () => {
   it('writes the records in input order while answers come back out of order', async () => {

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { DatasetRecord } from '../../src/types.js';
 
 export const RECORD_KEYS = {
-  record: ['id', 'name', 'author', 'sha', 'links', 'info', 'statistics', 'files', 'additional', 'errors', 'collected_at'],
+  record: ['id', 'name', 'author', 'sha', 'links', 'info', 'statistics', 'files', 'additional', 'viewer', 'errors', 'collected_at'],
   links: ['dataset_url', 'api_url', 'github', 'homepage', 'papers', 'paperswithcode_id', 'doi', 'download_links'],
   info: ['pretty_name', 'description', 'citation', 'license', 'languages', 'task_categories', 'task_ids',
     'size_categories', 'modalities', 'formats', 'libraries', 'tags'],
