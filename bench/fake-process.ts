@@ -15,8 +15,9 @@ export interface FakeProcess {
   close(): Promise<void>;
 }
 
-export async function startFakeProcess(opts: FakeHubOptions): Promise<FakeProcess> {
-  const child: ChildProcess = fork(join(DIST_BENCH, 'fake-server.js'), [JSON.stringify(opts)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+/** Forks `script` (bench/fake-server by default; bench/fake-viewer-server for the dataset viewer, whose counters hold total/inFlight/maxInFlight only). */
+export async function startFakeProcess(opts: FakeHubOptions | object, script = 'fake-server.js'): Promise<FakeProcess> {
+  const child: ChildProcess = fork(join(DIST_BENCH, script), [JSON.stringify(opts)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   let seq = 0;
   const waiting = new Map<number, (m: Record<string, unknown>) => void>();
   const url = await new Promise<string>((resolve, reject) => {

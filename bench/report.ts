@@ -73,6 +73,18 @@ export function targets(rows: Row[]): Target[] {
     const phase = r.phaseS ? `; request phase ${((100 * ideal) / r.phaseS).toFixed(1)}%` : '';
     out.push({ name: `${id}: share of ideal ${ideal.toFixed(2)} s (wall)`, value: `${((100 * ideal) / r.seconds).toFixed(1)}%${phase}${vsLimit}`, goal, met: id === 'detail-limit-1k' ? null : ideal / r.seconds >= 0.9 });
   }
+  const vl = rows.find((r) => r.id.startsWith('viewer-limit-'));
+  const vs = rows.find((r) => r.id.startsWith('viewer-stats-'));
+  if (vs) {
+    const ideal = (vs.n * 0.05) / 8;
+    const vsLimit = vl ? `; ${((100 * vl.seconds) / vs.seconds).toFixed(1)}% of the bare client's speed` : '';
+    out.push({ name: `${vs.id}: share of ideal ${ideal.toFixed(2)} s (wall)`, value: `${((100 * ideal) / vs.seconds).toFixed(1)}%${vsLimit}`, goal: '≥ 90% of the bare client', met: vl ? vl.seconds / vs.seconds >= 0.9 : null });
+  }
+  const sl = rows.find((r) => r.id.startsWith('slow-list-') && !r.id.startsWith('slow-list-viewer-'));
+  const slv = rows.find((r) => r.id.startsWith('slow-list-viewer-'));
+  if (sl && slv && sl.phaseS && slv.phaseS) {
+    out.push({ name: 'listing request phase with viewer requests running', value: `${slv.phaseS.toFixed(2)} s vs ${sl.phaseS.toFixed(2)} s alone (${((slv.phaseS / sl.phaseS - 1) * 100).toFixed(1)}%)`, goal: '≤ 5% slower', met: slv.phaseS <= sl.phaseS * 1.05 });
+  }
   return out;
 }
 
