@@ -4,9 +4,10 @@
  * `errors` entries and the run goes on; the token goes to both origins and nowhere else; a 429
  * from the viewer does not hold back the Hub listing; `summary.requests` counts both.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { normalizeConfig } from '../src/config.js';
 import { viewerBlockFromSize } from '../src/record/viewer.js';
@@ -117,6 +118,7 @@ describe('collect --viewer-stats', () => {
     expect(viewer.requests.every((q) => q.authorization === `Bearer ${TOKEN}`)).toBe(true);
     expect(third.seen).toEqual([undefined]);
     expect(r.stderr).not.toContain(TOKEN);
+    for (const f of [...outputFiles(out).aggregate, ...outputFiles(out).links, join(out, '.hf-datasets-state.json')]) expect(readFileSync(f, 'utf8')).not.toContain(TOKEN.slice(3));
   });
 
   it('a 429 from the viewer pauses viewer requests, not the Hub listing', async () => {
@@ -141,9 +143,10 @@ describe('collect --viewer-stats', () => {
     const pages = hub.requests.filter((q) => q.url.startsWith('/api/datasets?') || q.url.startsWith('/api/datasets/?'));
     expect(pages.length).toBeGreaterThanOrEqual(6);
     expect(pages.every((q) => q.at < pauseEnd)).toBe(true); // the whole listing went on during the viewer's pause
-    // requests already on their way with the first one were answered; none was sent during the pause
+    // only requests already under way when the 429 came back (at most 15 more slots) reach the viewer during the pause;
+    // without the pause, the other 29 would (viewer.test.ts checks the pause itself exactly)
     const t429 = tries[0]!.at;
-    expect(viewer.requests.filter((q) => q.at > t429 + 200 && q.at < t429 + 1900)).toEqual([]);
+    expect(viewer.requests.filter((q) => q.at > t429 && q.at < t429 + 1900).length).toBeLessThanOrEqual(15);
   });
 
   it('search takes --viewer-stats too; a bad --viewer-endpoint is a usage error', async () => {
