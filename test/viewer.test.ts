@@ -239,4 +239,21 @@ describe('viewerStats (the stage)', () => {
     expect(v.counters.maxInFlight).toBeLessThanOrEqual(3);
     expect(v.counters.total).toBe(60);
   });
+
+  it('asks only about the records `when` picks; the others pass through untouched', async () => {
+    const v = await fakeViewer();
+    const c = viewerClient(v.url);
+    const ctx = { endpoint: 'https://huggingface.co', collectedAt: 't' };
+    const stored = { available: false as const, reason: 'ResponseNotReady' };
+    const input = Array.from({ length: 10 }, (_, i) => ({ ...emptyRecord(`org/ds-${i}`, ctx), viewer: i % 2 === 0 ? stored : null }));
+    const out: DatasetRecord[] = [];
+    await pipeline(
+      Readable.from(input),
+      viewerStats(c, { when: (r) => r.viewer === null }),
+      new Writable({ objectMode: true, write(r: DatasetRecord, _e, cb) { out.push(r); cb(); } }),
+    );
+    expect(out.map((r) => r.viewer?.available)).toEqual([false, true, false, true, false, true, false, true, false, true]);
+    expect(v.requests.map((r) => r.dataset)).toEqual(expect.arrayContaining(['org/ds-1', 'org/ds-3', 'org/ds-5', 'org/ds-7', 'org/ds-9']));
+    expect(v.counters.total).toBe(5);
+  });
 });

@@ -45,9 +45,8 @@ export async function fetchViewerBlock(viewer: HubClient, id: string, signal?: A
     const message = `the dataset viewer at ${safeUrl(viewer.endpoint)} could not be reached earlier in this run; not asked`;
     return { viewer: { available: false, reason: 'ETL_UNREACHABLE' }, error: { stage: 'viewer', status: null, code: 'ETL_UNREACHABLE', message } };
   }
-  let url = '';
+  const url = sizeUrl(viewer, id);
   try {
-    url = sizeUrl(viewer, id);
     const { data } = await viewer.getJson(url, { signal });
     const block = viewerBlockFromSize(data);
     if (block === null) throw new BodyError(`the /size answer from ${shortUrl(url)} has no "size" object`, safeUrl(url), 'ETL_BAD_BODY');
@@ -56,9 +55,8 @@ export async function fetchViewerBlock(viewer: HubClient, id: string, signal?: A
     if (err instanceof AbortedError || signal?.aborted) throw err instanceof AbortedError ? err : new AbortedError('aborted', { cause: err });
     if (err instanceof HttpError && err.errorCode !== null) return { viewer: { available: false, reason: err.errorCode }, error: null };
     if (err instanceof NetworkError && err.code === 'ETL_UNREACHABLE') unreachable.add(viewer);
-    const reason = err instanceof HttpError ? `HTTP ${err.status}` : err instanceof URIError ? 'ETL_UNSAFE_ID' : typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'ETL_UNKNOWN';
     const error = toRecordError('viewer', err);
-    return { viewer: { available: false, reason }, error: err instanceof URIError ? { ...error, code: 'ETL_UNSAFE_ID' } : error };
+    return { viewer: { available: false, reason: error.status !== null ? `HTTP ${error.status}` : error.code }, error };
   }
 }
 
@@ -72,6 +70,8 @@ export interface ViewerStatsOptions {
   /** how many records are being asked about at once (default 4; the client's slots bound the requests) */
   concurrency?: number;
   signal?: AbortSignal;
+  /** which records to ask about (default: all); the others pass through unchanged, without a request (e.g. `sync` keeps a stored block) */
+  when?: (record: DatasetRecord) => boolean;
 }
 
 /**
@@ -80,7 +80,8 @@ export interface ViewerStatsOptions {
  */
 export function viewerStats(viewer: HubClient, options: ViewerStatsOptions = {}): Duplex {
   const window = Math.max(1, options.concurrency ?? 4) * 2;
+  const when = options.when ?? (() => true);
   return Duplex.from(async function* (source: AsyncIterable<DatasetRecord>) {
-    yield* orderedMap(source, (r) => withViewerStats(r, viewer, options.signal), window);
+    yield* orderedMap(source, (r) => (when(r) ? withViewerStats(r, viewer, options.signal) : r), window);
   });
 }
