@@ -197,7 +197,7 @@ describe('listing pages are capped per item, not as a whole', () => {
 });
 
 describe('a listing page read again after its body broke off', () => {
-  it('takes its Link from the answer it was read from (the ranking moved in between)', async () => {
+  it.each([4, 1])('takes its Link from the answer it was read from (the ranking moved in between; concurrency %i)', async (concurrency) => {
     const corpus: RawDataset[] = 'ABCDEF'.split('').map((c, i) => ({ id: `org/${c}`, downloads: 600 - i * 100, description: 'd'.repeat(400) }));
     const moved = [{ id: 'org/N', downloads: 10_000, description: 'new' }, ...corpus];
     let firstPageAsks = 0;
@@ -208,7 +208,7 @@ describe('a listing page read again after its body broke off', () => {
         if (url.pathname === '/api/datasets' && !url.searchParams.has('cursor') && ++firstPageAsks === 2) hub.setOptions({ datasets: moved });
       },
     });
-    const { client } = clientFor(hub);
+    const { client } = clientFor(hub, { concurrency });
     const events = await collectEvents(listDatasets(client, { start: '/api/datasets?sort=downloads&limit=3' }));
     const ids = new Set(itemsOf(events).map((it) => it.id));
     // with the first answer's Link (cursor after org/C) the walk would resume after C, which the broken body never delivered
