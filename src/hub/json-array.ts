@@ -43,6 +43,8 @@ export class JsonArraySplitter {
   readonly #url: string;
   readonly #maxElementBytes: number;
   readonly #label: string;
+  /** an error found after elements the same chunk completed: thrown by the next call */
+  #failure: unknown = null;
 
   /**
    * `maxElementBytes`: one element larger than this is refused (BodyError `ETL_ITEM_TOO_LARGE`,
@@ -54,9 +56,24 @@ export class JsonArraySplitter {
     this.#label = options.label ?? (url || 'the JSON array');
   }
 
-  /** Feeds one chunk; returns the elements completed by it, parsed. */
+  /**
+   * Feeds one chunk; returns the elements completed by it, parsed. When the chunk also holds an
+   * error (a bad or oversized element), the elements before it are returned and the error is
+   * thrown by the next call.
+   */
   push(chunk: Buffer): unknown[] {
+    if (this.#failure) throw this.#failure;
     const out: unknown[] = [];
+    try {
+      this.#scan(chunk, out);
+    } catch (err) {
+      if (out.length === 0) throw err;
+      this.#failure = err;
+    }
+    return out;
+  }
+
+  #scan(chunk: Buffer, out: unknown[]): void {
     const n = chunk.length;
     let i = 0;
     this.#elementStart = this.#state === 'element' ? 0 : -1;
@@ -106,11 +123,11 @@ export class JsonArraySplitter {
       this.#partsLength += part.length;
       if (this.#partsLength > this.#maxElementBytes) throw this.#tooLarge();
     }
-    return out;
   }
 
   /** @throws BodyError when the array never closed (a truncated body). */
   end(): void {
+    if (this.#failure) throw this.#failure;
     if (this.#state !== 'done') throw this.#error('the body ended before the JSON array closed (truncated)', 'ETL_TRUNCATED_BODY');
   }
 
