@@ -179,7 +179,7 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
           break;
         } catch (err) {
           if (opts.signal?.aborted) throw new AbortedError('aborted', { cause: err });
-          if (err instanceof BodyError && (err.code === 'ETL_BODY_TOO_LARGE' || err.code === 'ETL_ITEM_TOO_LARGE')) throw err;
+          if (err instanceof BodyError && err.code === 'ETL_ITEM_TOO_LARGE') throw err; // the same bytes would come again
           if (err instanceof HttpError || err instanceof NetworkError || err instanceof AbortedError) throw err;
           if (attempt >= client.maxRetries) {
             throw new BodyError(`the listing page ${pageLabel(url)} could not be read: ${(err as Error).message}`, safeUrl(url), 'ETL_BAD_BODY', { cause: err });
@@ -206,7 +206,7 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
 
 /** The items of one answer (the whole page first with `bufferPages`, so no connection is held while slow per-item work follows). */
 async function* readItems(client: HubClient, res: HubResponse, url: string, pagePath: string, opts: ListOptions): AsyncGenerator<ListEvent> {
-  // a page is not capped as a whole (1,000 datasets with their file lists can pass 64 MB): each item is
+  // a page is not capped as a whole (1,000 datasets with their file lists can pass 64 MB): each item is, at the body cap
   const items = jsonArrayElements(client.bodyChunks(res, Infinity), safeUrl(url), { maxElementBytes: client.maxBodyBytes, label: `the listing page ${pageLabel(url)}` });
   if (opts.bufferPages) {
     const page: unknown[] = [];
