@@ -218,7 +218,7 @@ describe('a listing page read again after its body broke off', () => {
   });
 });
 
-describe('429 semantics (HF_API.md-style RateLimit readings), delays recorded on a virtual clock', () => {
+describe('429 semantics (the RateLimit reading decides the wait), delays recorded on a virtual clock', () => {
   async function pauses(rateLimit429: { remaining: number; resetSec: number }): Promise<number[]> {
     const hub = await hubWith({ synthetic: 5, faults: { atRequests: { 1: '429' }, retryAfterSec: 2, rateLimit429 } });
     let now = 1_000_000;

@@ -24,7 +24,7 @@ export interface FaultPlan {
   retryAfterAsDate?: boolean;
   /**
    * The `RateLimit` reading of injected 429s (default `r=0`, `t` = `retryAfterSec`). With `remaining` > 0 the 429
-   * comes from another limit than the "api" bucket (HF_API.md §9).
+   * comes from another limit than the "api" bucket.
    */
   rateLimit429?: { remaining: number; resetSec: number };
   /** Probability of a 503 `{"error":"Service Unavailable"}`. */
