@@ -26,11 +26,13 @@ export class HttpError extends EtlError {
   readonly url: string;
   readonly requestId: string | null;
   readonly errorCode: string | null;
+  /** the Hub's own message (`{"error": …}` or `X-Error-Message`), whole; the `message` holds at most 300 characters of it */
+  readonly detail: string | null;
   constructor(
     init: { status: number; method: string; url: string; requestId?: string | null; errorCode?: string | null; detail?: string | null },
     options?: { cause?: unknown },
   ) {
-    const detail = init.detail ? `: ${init.detail}` : '';
+    const detail = init.detail ? `: ${init.detail.replace(/\s+/g, ' ').slice(0, 300)}` : '';
     super(`HTTP ${init.status} for ${init.method} ${init.url}${detail}`, 'ETL_HTTP_STATUS', options);
     this.name = 'HttpError';
     this.status = init.status;
@@ -38,6 +40,7 @@ export class HttpError extends EtlError {
     this.url = init.url;
     this.requestId = init.requestId ?? null;
     this.errorCode = init.errorCode ?? null;
+    this.detail = init.detail ?? null;
   }
 }
 

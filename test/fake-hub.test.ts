@@ -125,6 +125,44 @@ describe('list parameters', () => {
     expect(bad.body.error).toMatch(/^"expand" must be one of \[author, cardData, /);
   });
 
+  it('refuseExpand: listing and detail answer 400 with the accepted values, the refused ones left out', async () => {
+    const hub = await start({ refuseExpand: ['mainSize', 'usedStorage'] });
+    const expected = '"expand" must be one of [author, cardData, citation, createdAt, description, disabled, downloads, downloadsAllTime, gated, lastModified, likes, paperswithcode_id, private, resourceGroup, sha, siblings, tags, trendingScore]';
+    for (const path of ['/api/datasets?limit=3&expand[]=likes&expand[]=mainSize', '/api/datasets/rajpurkar/squad?expand[]=usedStorage']) {
+      const r = await getJson(`${hub.url}${path}`);
+      expect(r.status, path).toBe(400);
+      expect(r.body).toEqual({ error: expected });
+    }
+    expect((await getJson(`${hub.url}/api/datasets?limit=3&expand[]=likes`)).status).toBe(200);
+    expect((await getJson(`${hub.url}/api/datasets/rajpurkar/squad?expand[]=likes`)).status).toBe(200);
+    expect((await getJson(`${hub.url}/api/datasets/rajpurkar/squad?blobs=true`)).status).toBe(200);
+  });
+
+  it('hugeListPage streams a generated page (bytes, items of itemBytes, one huge item) without a Link', async () => {
+    const hub = await start({ hugeListPage: { bytes: 200_000, itemBytes: 1000, hugeItemBytes: 300_000 } });
+    const r = await fetch(`${hub.url}/api/datasets?limit=1000`);
+    expect(r.headers.get('link')).toBeNull();
+    const text = await r.text();
+    expect(text.length).toBeGreaterThan(300_000);
+    const items = JSON.parse(text) as Array<{ id: string; description: string }>;
+    expect(items[0]!.id).toBe('big/item-000001');
+    expect(items[1]!.description.length).toBeGreaterThan(300_000);
+    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+    expect((await fetch(`${hub.url}/api/datasets?expand[]=bogus`)).status).toBe(400);
+  });
+
+  it('faults.rateLimit429 sets the RateLimit reading of injected 429s', async () => {
+    const hub = await start({ faults: { atRequests: { 1: '429', 2: '429' }, retryAfterSec: 2, rateLimit429: { remaining: 40, resetSec: 250 } } });
+    const r = await fetch(`${hub.url}/api/datasets?limit=1`);
+    expect(r.status).toBe(429);
+    expect(r.headers.get('ratelimit')).toBe('"api";r=40;t=250');
+    expect(r.headers.get('retry-after')).toBe('2');
+    hub.setOptions({ faults: { atRequests: { 1: '429' }, retryAfterSec: 3 } });
+    hub.resetCounters();
+    const d = await fetch(`${hub.url}/api/datasets?limit=1`);
+    expect(d.headers.get('ratelimit')).toBe('"api";r=0;t=3');
+  });
+
   it('search, author, filter (AND), gated and sort validation', async () => {
     const hub = await start();
     const ids = async (q: string): Promise<string[]> => (await getJson(`${hub.url}/api/datasets?limit=100&${q}`)).body.map((d: any) => d.id);

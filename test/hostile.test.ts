@@ -677,7 +677,9 @@ describe('the body size cap (HubClient maxBodyBytes, small for speed; the CLI ru
       if (u.startsWith('/api/datasets/cap/fits')) return json(res, JSON.stringify({ id: 'cap/fits', sha: 'abc', siblings: [{ rfilename: 'a.csv', size: 5 }] }));
       if (u.startsWith('/api/datasets?')) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('[' + Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `cap/item${i}`, description: 'y'.repeat(200) })).join(',') + ']');
+        const items = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `cap/item${i}`, description: 'y'.repeat(200) }));
+        if (u.includes('bigitem')) items.splice(3, 0, big());
+        res.end('[' + items.join(',') + ']');
         return;
       }
       json(res, '{"error":"not found"}', 404);
@@ -718,18 +720,30 @@ describe('the body size cap (HubClient maxBodyBytes, small for speed; the CLI ru
     expect(srv.paths.length).toBe(before);
   });
 
-  it('a listing page over the cap is refused (streamed and buffered reading)', async () => {
+  it('a listing page over the cap made of small items is read whole (streamed and buffered reading)', async () => {
     for (const bufferPages of [false, true]) {
+      const got: Array<{ kind: string }> = [];
+      for await (const ev of listDatasets(client, { start: '/api/datasets?limit=1000', bufferPages })) got.push(ev);
+      expect(got.filter((e) => e.kind === 'item'), `bufferPages ${bufferPages}`).toHaveLength(50);
+      expect(got.at(-1)).toEqual({ kind: 'page', page: '/api/datasets?limit=1000', next: null });
+    }
+  });
+
+  it('one listing item over the cap is refused at once, naming the page (streamed and buffered reading)', async () => {
+    for (const bufferPages of [false, true]) {
+      const before = srv.paths.length;
       const got: unknown[] = [];
       let error: unknown = null;
       try {
-        for await (const ev of listDatasets(client, { start: '/api/datasets?limit=1000', bufferPages })) got.push(ev);
+        for await (const ev of listDatasets(client, { start: '/api/datasets?limit=1000&bigitem=1', bufferPages })) got.push(ev);
       } catch (err) {
         error = err;
       }
       expect(error, `bufferPages ${bufferPages}`).toBeInstanceOf(EtlError);
-      expect((error as EtlError).code).toBe('ETL_BODY_TOO_LARGE');
+      expect((error as EtlError).code).toBe('ETL_ITEM_TOO_LARGE');
+      expect((error as EtlError).message).toBe(`one item of the listing page ${srv.url}/api/datasets?limit=1000&bigitem=1 is larger than ${CAP} bytes; refused`);
       expect(got.some((e) => (e as { kind: string }).kind === 'page')).toBe(false);
+      expect(srv.paths.length - before).toBe(1); // not fetched again
     }
   });
 });

@@ -199,3 +199,35 @@ describe('jsonArrayElements', () => {
     expect((error as BodyError).url).toBe('http://x/api/datasets');
   });
 });
+
+describe('the cap on one element (maxElementBytes)', () => {
+  const body = b('[{"id":"a"},{"id":"' + 'x'.repeat(100) + '"},{"id":"c"}]');
+
+  it('lets elements up to the cap through, whatever the body size, and refuses a larger one naming the array', () => {
+    const fits = new JsonArraySplitter('u', { maxElementBytes: 110, label: 'the listing page P' });
+    expect(fits.push(body)).toHaveLength(3);
+    for (const cut of [1, 5, 20, 64, 200]) {
+      const s = new JsonArraySplitter('u', { maxElementBytes: 50, label: 'the listing page P' });
+      const got: unknown[] = [];
+      let error: unknown = null;
+      try {
+        for (let i = 0; i < body.length; i += cut) got.push(...s.push(body.subarray(i, i + cut)));
+        s.end(); // an error found after an element the same chunk completed comes with the next call
+      } catch (err) {
+        error = err;
+      }
+      expect(error, `chunks of ${cut}`).toBeInstanceOf(BodyError);
+      expect((error as BodyError).code).toBe('ETL_ITEM_TOO_LARGE');
+      expect((error as BodyError).message).toBe('one item of the listing page P is larger than 50 bytes; refused');
+      expect(got).toEqual([{ id: 'a' }]);
+    }
+  });
+
+  it('an element of exactly the cap passes', () => {
+    const el = '{"id":"' + 'x'.repeat(20) + '"}';
+    const s = new JsonArraySplitter('u', { maxElementBytes: el.length });
+    expect(s.push(b(`[${el.slice(0, 9)}`))).toEqual([]);
+    expect(s.push(b(`${el.slice(9)}]`))).toHaveLength(1);
+    s.end();
+  });
+});

@@ -148,7 +148,7 @@ describe('RateLimiter budget', () => {
     expect(c.at).toBeGreaterThanOrEqual(1_000_000 + 30_000 + 250);
   });
 
-  it('takes a 429 Retry-After as the end of the budget it zeroes: requests go again when the pause ends', async () => {
+  it('a 429 with r=0 waits for the RateLimit reset t, which wins over its Retry-After', async () => {
     const vt = new VirtualTime();
     const limiter = limiterOn(vt);
     const a = await limiter.acquire();
@@ -157,10 +157,27 @@ describe('RateLimiter budget', () => {
     const b = await limiter.acquire();
     const pause = limiter.onResponse(b, 429, { ...reading(0, 5), 'retry-after': '3' });
     limiter.release(b);
+    expect(pause).toBe(5050);
+    expect(limiter.budget().resetAt).toBe(1_000_000 + 5000);
+    const c = await timeOfAcquire(vt, limiter);
+    expect(c.at).toBe(1_000_000 + 5000 + 250); // the reset plus the margin of a 2 s window
+    expect(limiter.budget().remaining).toBe(99); // a new window from the policy, until a reading says otherwise
+  });
+
+  it('a 429 with r>0 comes from another limit: it waits its Retry-After and its reading is an ordinary one', async () => {
+    const vt = new VirtualTime();
+    const limiter = limiterOn(vt);
+    const a = await limiter.acquire();
+    limiter.onResponse(a, 200, reading(10, 60, 100, 300));
+    limiter.release(a);
+    const b = await limiter.acquire();
+    const pause = limiter.onResponse(b, 429, { ...reading(7, 50), 'retry-after': '3' });
+    limiter.release(b);
     expect(pause).toBe(3050);
+    expect(limiter.budget()).toMatchObject({ remaining: 7, resetAt: 1_000_000 + 50_000 }); // the reset is not pushed later
     const c = await timeOfAcquire(vt, limiter);
     expect(c.at).toBe(1_000_000 + 3050);
-    expect(limiter.budget().remaining).toBe(99); // a new window from the policy, until a reading says otherwise
+    expect(limiter.budget().remaining).toBe(6);
   });
 
   it('ignores readings of requests sent before the window changed', async () => {

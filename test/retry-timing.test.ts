@@ -88,6 +88,16 @@ describe('pauseAfter429', () => {
     expect(pauseAfter429(60_000, null, 1000, () => 1)).toBe(61_000);
   });
 
+  it('with RateLimit r=0 waits the reset t, which wins over Retry-After', () => {
+    expect(pauseAfter429(3000, { remaining: 0, resetSeconds: 40 }, 1000, () => 0)).toBe(40_050);
+    expect(pauseAfter429(90_000, { remaining: 0, resetSeconds: 5 }, 1000, () => 0)).toBe(5050);
+  });
+
+  it('with RateLimit r>0 (another limit) waits Retry-After, not the reset', () => {
+    expect(pauseAfter429(3000, { remaining: 12, resetSeconds: 200 }, 1000, () => 0)).toBe(3050);
+    expect(pauseAfter429(null, { remaining: 12, resetSeconds: 200 }, 1000, () => 0)).toBe(1050);
+  });
+
   it('uses the RateLimit reset when Retry-After is missing and nothing is left, else the fallback', () => {
     expect(pauseAfter429(null, { remaining: 0, resetSeconds: 20 }, 1000, () => 0)).toBe(20_050);
     expect(pauseAfter429(null, { remaining: 5, resetSeconds: 20 }, 1000, () => 0)).toBe(1050);

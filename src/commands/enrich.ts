@@ -17,7 +17,7 @@ import type { Logger } from '../log.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { orderedMap } from '../pipeline/ordered-map.js';
 import { formatDuration, plural, Progress } from '../progress.js';
-import { emptyRecord, recordFromUnknown } from '../record/build.js';
+import { emptyRecord, recordFromUnknown, TypeDrift } from '../record/build.js';
 import type { DatasetRecord } from '../types.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
@@ -79,7 +79,8 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     const client = clientFromConfig(config, log);
     const viewer = config.query.viewer_stats ? viewerClientFromConfig(config, log) : null;
     const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'enriched' });
-    const ctx = { client, endpoint: config.endpoint, signal: controller.signal };
+    const drift = new TypeDrift();
+    const ctx = { client, endpoint: config.endpoint, signal: controller.signal, drift };
     let done = 0;
     let failed = 0;
     const counts = { skipped: 0 };
@@ -106,6 +107,7 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
       progress.stop();
       await client.close();
       await viewer?.close();
+      for (const w of drift.warnings()) log.warn(w);
     }
     const skipped = counts.skipped > 0 ? `, ${counts.skipped} input lines skipped` : '';
     const line = `enriched ${plural(done, 'dataset')}, ${failed} failed${skipped}, ${plural(client.requests + (viewer?.requests ?? 0), 'request')}, ${formatDuration((Date.now() - started) / 1000)}`;

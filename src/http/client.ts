@@ -169,12 +169,17 @@ export class HubClient {
     return Buffer.concat(chunks, size).toString('utf8');
   }
 
+  /** The cap on one body (and on one item of a listing page, whose body as a whole is not capped). */
+  get maxBodyBytes(): number {
+    return this.#opts.maxBodyBytes;
+  }
+
   /**
-   * The chunks of a body as they arrive, refusing a body over the size cap (by its declared
-   * length, or as soon as the bytes pass it) with BodyError `ETL_BODY_TOO_LARGE`.
+   * The chunks of a body as they arrive, refusing a body over `max` bytes (default: the size cap;
+   * by its declared length, or as soon as the bytes pass it) with BodyError `ETL_BODY_TOO_LARGE`.
+   * A listing page passes `Infinity`: it is parsed item by item and caps each item instead.
    */
-  async *bodyChunks(res: HubResponse): AsyncGenerator<Buffer> {
-    const max = this.#opts.maxBodyBytes;
+  async *bodyChunks(res: HubResponse, max: number = this.#opts.maxBodyBytes): AsyncGenerator<Buffer> {
     const declared = Number(firstHeader(res.headers['content-length']) ?? NaN);
     if (declared > max) {
       res.body.destroy();
@@ -194,6 +199,11 @@ export class HubClient {
   /** Waits the backoff for a failed attempt (exposed for callers that stream bodies themselves). */
   async backoff(attempt: number, reason: string, url: string, signal?: AbortSignal): Promise<void> {
     await this.#backoff(attempt, reason, url, signal);
+  }
+
+  /** Logs through the client's logger (the hub layer's warnings: refused `expand` values). */
+  log(level: 'debug' | 'info' | 'warn', msg: string, fields?: Record<string, unknown>): void {
+    this.#log(level, msg, fields);
   }
 
   /** Stops every request of this client; calls still waiting end with AbortedError. */
@@ -454,5 +464,5 @@ async function readErrorDetail(res: HubResponse, token: string | null): Promise<
   let out = detail ?? headerMessage;
   if (!out) return null;
   if (token) out = out.split(token).join('[redacted]');
-  return out.replace(/\s+/g, ' ').slice(0, 300);
+  return out; // whole: a 400 that lists the accepted `expand` values is read by the listing (HttpError cuts its message)
 }

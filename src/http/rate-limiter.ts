@@ -3,14 +3,15 @@
  * ticket (`acquire`), reports its response headers (`onResponse`) as soon as the status line
  * arrives, before the body is read, and gives the ticket back (`release`).
  *
- * - A 429 pauses every request until its `Retry-After` (or the `RateLimit` reset) has passed.
+ * - A 429 pauses every request: with `RateLimit` `r=0` until its reset `t` (which wins over
+ *   `Retry-After`), else (`r>0`: another limit than this bucket, or no reading) until its
+ *   `Retry-After` has passed (huggingface_hub's rule).
  * - `RateLimit: "api";r=<remaining>;t=<reset s>` readings set the budget of the current window.
  *   Answers arrive out of order and late, so the budget only ever goes down within a window: a
  *   reading counts as `r` minus every other request still in flight (the server may not have
  *   counted them yet), and the most cautious reading wins. Requests sent count down the budget
  *   at once. Each `arrival + t` is an upper bound of the reset; the window ends at the tightest
- *   one (a 429 can only push it later: to the end of its pause when it has a Retry-After, the
- *   server's own word on when to come back, else to its `t`).
+ *   one (a 429 with `r=0` can only push it later, to its `t`).
  * - When the window has passed, a new one starts: with a known `RateLimit-Policy` the budget is
  *   the quota minus what is still in flight; without one, a single request probes for a reading.
  *   Readings for requests sent before that (`generation` of their ticket) are ignored: they
@@ -148,17 +149,13 @@ export class RateLimiter {
       this.#windowMs = policy.windowSeconds * 1000;
     }
     let pauseEnd: number | null = null;
-    let retryAfter: number | null = null;
     if (status === 429) {
-      retryAfter = parseRetryAfter(headerValue(headers, 'retry-after'), now);
-      pauseEnd = now + pauseAfter429(retryAfter, reading, 1000, this.#random);
+      pauseEnd = now + pauseAfter429(parseRetryAfter(headerValue(headers, 'retry-after'), now), reading, 1000, this.#random);
     }
     if (ticket.generation === this.#generation) {
       this.#probing = false;
       if (reading) {
-        // a 429's Retry-After says when requests may go again: the budget it zeroes is back then
-        const resetAt = pauseEnd !== null && retryAfter !== null ? pauseEnd - this.#margin() : now + reading.resetSeconds * 1000;
-        this.#applyReading(reading, ticket, status, resetAt);
+        this.#applyReading(reading, ticket, status, now + reading.resetSeconds * 1000);
       } else if (!this.#confirmed && this.#remaining !== null && !REDIRECT_STATUSES.has(status)) {
         this.#remaining = null;
       }
@@ -190,8 +187,9 @@ export class RateLimiter {
       this.#windowEnd = resetAt;
     } else {
       this.#remaining = Math.min(this.#remaining, estimate);
-      if (status === 429) {
+      if (status === 429 && reading.remaining === 0) {
         // "wait": the reset is at least this late, whatever the other readings said
+        // (a 429 with r>0 comes from another limit: its reading is an ordinary one)
         this.#windowEnd = Math.max(this.#windowEnd, resetAt);
       } else if (!this.#confirmed) {
         this.#windowEnd = resetAt; // replaces the guess made from the policy

@@ -106,13 +106,13 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number, ran
 }
 
 /**
- * How long a 429 pauses every request: its `Retry-After`, else the `RateLimit` reset when it says
- * nothing is left, else `fallbackMs`; plus a margin of up to 1 s (a fifth of the wait, at least
- * 50 ms) so the first request after the pause does not arrive a hair too early.
+ * How long a 429 pauses every request (huggingface_hub's rule): when its `RateLimit` says nothing
+ * is left (`r=0`), the window's reset `t` (it wins over `Retry-After`); otherwise (`r>0`: the 429
+ * comes from another limit than the bucket the reading describes, or no reading) its `Retry-After`,
+ * else `fallbackMs`. Plus a margin of up to 1 s (a fifth of the wait, at least 50 ms) so the first
+ * request after the pause does not arrive a hair too early.
  */
 export function pauseAfter429(retryAfterMs: number | null, reading: RateLimitReading | null, fallbackMs: number, random: () => number = Math.random): number {
-  let wait = retryAfterMs;
-  if (wait === null && reading && reading.remaining === 0) wait = reading.resetSeconds * 1000;
-  if (wait === null) wait = fallbackMs;
+  const wait = reading !== null && reading.remaining === 0 ? reading.resetSeconds * 1000 : (retryAfterMs ?? fallbackMs);
   return wait + 50 + Math.round(Math.min(950, wait / 5) * random());
 }

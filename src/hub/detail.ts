@@ -8,8 +8,9 @@
  */
 import { AbortedError, BodyError, EtlError, HttpError, NetworkError, describeError } from '../errors.js';
 import { safeUrl, shortUrl, type HubClient } from '../http/client.js';
-import { buildRecord, filesFromTree, mergeRecords, withFiles } from '../record/build.js';
+import { buildRecord, filesFromTree, mergeRecords, withFiles, type TypeDrift } from '../record/build.js';
 import type { DatasetRecord, ErrorStage, FileEntry, RawDataset, RawTreeEntry, RecordError } from '../types.js';
+import { dropRefusedExpand, stripRefused } from './expand-drift.js';
 import { parseNextLink } from './list.js';
 
 export const TREE_THRESHOLD = 1000;
@@ -43,10 +44,25 @@ export function toRecordError(stage: ErrorStage, err: unknown): RecordError {
   return { stage, status: null, code: 'ETL_UNKNOWN', message: describeError(err) };
 }
 
-/** `GET /api/datasets/{id}?blobs=true` → the raw item. */
-export async function fetchDetail(client: HubClient, id: string, signal?: AbortSignal): Promise<RawDataset> {
-  const url = client.url(`/api/datasets/${repoPath(id)}?blobs=true`);
-  const { data } = await client.getJson(url, { signal });
+/**
+ * `GET /api/datasets/{id}?blobs=true` → the raw item; with `expand`, `?expand[]=…` instead (only
+ * those properties come back; clients do not send `blobs` with `expand`). An `expand` value the
+ * Hub refuses is dropped for the rest of the run (see expand-drift.ts): one warning, the call
+ * asked again without it, its fields missing from the item.
+ */
+export async function fetchDetail(client: HubClient, id: string, signal?: AbortSignal, expand: readonly string[] = []): Promise<RawDataset> {
+  const query = expand.length > 0 ? expand.map((e) => `expand[]=${encodeURIComponent(e)}`).join('&') : 'blobs=true';
+  let url = stripRefused(client, client.url(`/api/datasets/${repoPath(id)}?${query}`));
+  let data: unknown;
+  for (;;) {
+    try {
+      ({ data } = await client.getJson(url, { signal }));
+      break;
+    } catch (err) {
+      if (!dropRefusedExpand(client, err, url)) throw err;
+      url = stripRefused(client, url);
+    }
+  }
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new BodyError(`the detail answer from ${shortUrl(url)} is not a JSON object`, safeUrl(url), 'ETL_BAD_BODY');
   const item = data as RawDataset;
   if (typeof item.id !== 'string' || item.id === '') throw new BodyError(`the detail answer from ${shortUrl(url)} has no "id"`, safeUrl(url), 'ETL_BAD_BODY');
@@ -72,6 +88,8 @@ export interface EnrichContext {
   endpoint: string;
   signal?: AbortSignal;
   now?: () => string;
+  /** counts detail fields of an unexpected type (reported at the end of the run) */
+  drift?: TypeDrift;
 }
 
 /**
@@ -90,7 +108,7 @@ export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Pro
       return withFiles({ ...base, collected_at: collectedAt }, files, ctx.endpoint);
     }
     const raw = await fetchDetail(ctx.client, base.id, ctx.signal);
-    const fetched = buildRecord(raw, { endpoint: ctx.endpoint, collectedAt });
+    const fetched = buildRecord(raw, { endpoint: ctx.endpoint, collectedAt, drift: ctx.drift });
     return mergeRecords(base, fetched);
   } catch (err) {
     if (err instanceof AbortedError || ctx.signal?.aborted) throw err instanceof AbortedError ? err : new AbortedError('aborted', { cause: err });

@@ -4,7 +4,8 @@
  * held at once. Element boundaries are found with a byte scanner (strings and escapes tracked;
  * multi-byte UTF-8 never contains the ASCII bytes it looks for) and each element is parsed by
  * the native JSON.parse, which is several times faster than a token-event parser and keeps a
- * `"__proto__"` key as a plain own property (no prototype pollution).
+ * `"__proto__"` key as a plain own property (no prototype pollution). Only the element being
+ * read is held, so the body as a whole needs no size cap; one element can be capped instead.
  */
 import { BodyError } from '../errors.js';
 
@@ -40,14 +41,39 @@ export class JsonArraySplitter {
   #partsLength = 0;
   #elementStart = -1;
   readonly #url: string;
+  readonly #maxElementBytes: number;
+  readonly #label: string;
+  /** an error found after elements the same chunk completed: thrown by the next call */
+  #failure: unknown = null;
 
-  constructor(url = '') {
+  /**
+   * `maxElementBytes`: one element larger than this is refused (BodyError `ETL_ITEM_TOO_LARGE`,
+   * naming `label`); the body as a whole is not capped here.
+   */
+  constructor(url = '', options: ElementLimit = {}) {
     this.#url = url;
+    this.#maxElementBytes = options.maxElementBytes ?? Infinity;
+    this.#label = options.label ?? (url || 'the JSON array');
   }
 
-  /** Feeds one chunk; returns the elements completed by it, parsed. */
+  /**
+   * Feeds one chunk; returns the elements completed by it, parsed. When the chunk also holds an
+   * error (a bad or oversized element), the elements before it are returned and the error is
+   * thrown by the next call.
+   */
   push(chunk: Buffer): unknown[] {
+    if (this.#failure) throw this.#failure;
     const out: unknown[] = [];
+    try {
+      this.#scan(chunk, out);
+    } catch (err) {
+      if (out.length === 0) throw err;
+      this.#failure = err;
+    }
+    return out;
+  }
+
+  #scan(chunk: Buffer, out: unknown[]): void {
     const n = chunk.length;
     let i = 0;
     this.#elementStart = this.#state === 'element' ? 0 : -1;
@@ -95,12 +121,13 @@ export class JsonArraySplitter {
       const part = chunk.subarray(this.#elementStart);
       this.#parts.push(part);
       this.#partsLength += part.length;
+      if (this.#partsLength > this.#maxElementBytes) throw this.#tooLarge();
     }
-    return out;
   }
 
   /** @throws BodyError when the array never closed (a truncated body). */
   end(): void {
+    if (this.#failure) throw this.#failure;
     if (this.#state !== 'done') throw this.#error('the body ended before the JSON array closed (truncated)', 'ETL_TRUNCATED_BODY');
   }
 
@@ -166,6 +193,7 @@ export class JsonArraySplitter {
   }
 
   #emit(chunk: Buffer, end: number, out: unknown[]): void {
+    if (this.#partsLength + end - this.#elementStart > this.#maxElementBytes) throw this.#tooLarge();
     const text =
       this.#parts.length === 0
         ? chunk.toString('utf8', this.#elementStart, end)
@@ -183,14 +211,26 @@ export class JsonArraySplitter {
     out.push(value);
   }
 
+  #tooLarge(): BodyError {
+    this.#parts = []; // nothing more is read
+    const mb = this.#maxElementBytes / 1024 / 1024;
+    return this.#error(`one item of ${this.#label} is larger than ${mb >= 1 ? `${Math.round(mb)} MB` : `${this.#maxElementBytes} bytes`}; refused`, 'ETL_ITEM_TOO_LARGE');
+  }
+
   #error(message: string, code = 'ETL_BAD_BODY', cause?: unknown): BodyError {
     return new BodyError(message, this.#url, code, cause === undefined ? undefined : { cause });
   }
 }
 
+/** The cap on one element, and how messages name the array (e.g. "the listing page <url>"). */
+export interface ElementLimit {
+  maxElementBytes?: number;
+  label?: string;
+}
+
 /** Yields the elements of a JSON array body one by one as its bytes arrive. */
-export async function* jsonArrayElements(body: AsyncIterable<unknown>, url = ''): AsyncGenerator<unknown> {
-  const splitter = new JsonArraySplitter(url);
+export async function* jsonArrayElements(body: AsyncIterable<unknown>, url = '', options: ElementLimit = {}): AsyncGenerator<unknown> {
+  const splitter = new JsonArraySplitter(url, options);
   for await (const chunk of body) {
     const items = splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
     for (const item of items) yield item;

@@ -5,8 +5,9 @@
  * current one's headers name it, so it downloads while the current one is parsed and written.
  */
 import { AbortedError, BodyError, HttpError, NetworkError } from '../errors.js';
-import type { HubClient, HubResponse } from '../http/client.js';
+import { safeUrl, type HubClient, type HubResponse } from '../http/client.js';
 import type { QueryOptions, RawDataset } from '../types.js';
+import { dropRefusedExpand, expandValuesOf, stripRefused, withoutExpand } from './expand-drift.js';
 import { jsonArrayElements } from './json-array.js';
 
 /** Every listing property the record needs (HF_API.md §1); `expand` returns only these. */
@@ -96,81 +97,122 @@ function absolute(client: HubClient, pathOrUrl: string): string {
   return /^https?:\/\//i.test(pathOrUrl) ? pathOrUrl : client.url(pathOrUrl);
 }
 
-/** Streams the listing from `opts.start`; see ListEvent. */
+/**
+ * The page's URL for messages: without the `expand` list (it names nothing), cut to 200
+ * characters; the cursor stays, since it is what tells one page from another.
+ */
+export function pageLabel(url: string): string {
+  const shown = withoutExpand(safeUrl(url), new Set(expandValuesOf(url)));
+  return shown.length > 200 ? `${shown.slice(0, 199)}…` : shown;
+}
+
+/** The next page's path (refused `expand` values stripped) from an answer's `Link`, or null on the last page. */
+function nextOf(client: HubClient, res: HubResponse): string | null {
+  const nextUrl = parseNextLink(res.headers.link);
+  return nextUrl === null ? null : stripRefused(client, relativePath(nextUrl, client.endpoint));
+}
+
+/**
+ * Streams the listing from `opts.start`; see ListEvent.
+ * @throws HttpError, NetworkError, AbortedError as HubClient.open; BodyError `ETL_ITEM_TOO_LARGE`
+ * for one item over the size cap, `ETL_BAD_BODY` for a page that stays unreadable.
+ */
 export async function* listDatasets(client: HubClient, opts: ListOptions): AsyncGenerator<ListEvent> {
   const wanted = opts.wanted ?? (() => Infinity);
-  let pagePath = opts.start;
-  let pending: Promise<HubResponse> | null = null;
+  let pagePath = stripRefused(client, opts.start);
+  /** the next page, asked for while the current one is read: its path and its answer */
+  let pending: { path: string; res: Promise<HubResponse> } | null = null;
   let first = true;
-  try {
-    while (wanted() > 0) {
-      const url = absolute(client, pagePath);
-      let res: HubResponse;
+  const discard = (ahead: { res: Promise<HubResponse> } | null): void => {
+    ahead?.res.then((r) => r.body.destroy()).catch(() => undefined);
+  };
+  const drop = (): void => {
+    discard(pending);
+    pending = null;
+  };
+  /** Opens `pagePath` (taking the answer asked ahead when it is for that path), following expand and page-size refusals. */
+  const openPage = async (): Promise<HubResponse> => {
+    for (;;) {
+      const ahead: { path: string; res: Promise<HubResponse> } | null = pending;
+      pending = null;
       try {
-        res = await (pending ?? client.open(url, { signal: opts.signal, priority: 1 }));
+        if (ahead && ahead.path === pagePath) return await ahead.res;
+        discard(ahead);
+        return await client.open(absolute(client, pagePath), { signal: opts.signal, priority: 1 });
       } catch (err) {
+        // an expand value the Hub no longer knows: drop it and ask again (any page: a resumed cursor carries the old list)
+        if (dropRefusedExpand(client, err, pagePath)) {
+          pagePath = stripRefused(client, pagePath);
+          continue;
+        }
         // the Hub may refuse 1000 a page: ask for 500 instead
         const asked = pageLimit(pagePath);
         if (first && err instanceof HttpError && err.status === 400 && asked !== null && asked > FALLBACK_PAGE_SIZE) {
           opts.log?.(`the Hub refused limit=${asked}; asking for ${FALLBACK_PAGE_SIZE} a page`);
           pagePath = pagePath.replace(LIMIT_PARAM, `$1${FALLBACK_PAGE_SIZE}`);
-          pending = null;
           continue;
         }
         throw err;
       }
-      pending = null;
+    }
+  };
+  try {
+    while (wanted() > 0) {
+      let res = await openPage();
       first = false;
-      const nextUrl = parseNextLink(res.headers.link);
-      const next = nextUrl === null ? null : relativePath(nextUrl, client.endpoint);
-      const pageSize = pageLimit(pagePath) ?? PAGE_SIZE;
-      if (next !== null && wanted() > pageSize) {
-        pending = client.open(absolute(client, next), { signal: opts.signal, priority: 1 });
-        pending.catch(() => undefined); // awaited on the next turn
+      let next: string | null;
+      // a body that breaks off or does not parse is fetched again (with backoff, up to the retry
+      // limit); items already yielded come again and are dropped downstream as already seen
+      for (let attempt = 0; ; ) {
+        const url = absolute(client, pagePath);
+        // the next page comes from the Link of the answer being read, and downloads meanwhile
+        next = nextOf(client, res);
+        const pageSize = pageLimit(pagePath) ?? PAGE_SIZE;
+        if (next !== null && wanted() > pageSize) {
+          const ahead = { path: next, res: client.open(absolute(client, next), { signal: opts.signal, priority: 1 }) };
+          ahead.res.catch(() => undefined); // awaited on the next turn
+          pending = ahead;
+        }
+        const current = res;
+        try {
+          yield* readItems(client, current, url, pagePath, opts);
+          break;
+        } catch (err) {
+          if (opts.signal?.aborted) throw new AbortedError('aborted', { cause: err });
+          if (err instanceof BodyError && err.code === 'ETL_ITEM_TOO_LARGE') throw err; // the same bytes would come again
+          if (err instanceof HttpError || err instanceof NetworkError || err instanceof AbortedError) throw err;
+          if (attempt >= client.maxRetries) {
+            throw new BodyError(`the listing page ${pageLabel(url)} could not be read: ${(err as Error).message}`, safeUrl(url), 'ETL_BAD_BODY', { cause: err });
+          }
+          attempt += 1;
+          opts.log?.(`listing page broke off (${(err as Error).message}); fetching it again`);
+          // the answer read again may name another next page (a ranking that moved): forget the one asked ahead
+          drop();
+          current.body.destroy();
+          await client.backoff(attempt, 'listing body', url, opts.signal);
+          res = await openPage();
+        } finally {
+          current.body.destroy();
+        }
       }
-      yield* readPage(client, res, url, pagePath, opts);
       yield { kind: 'page', page: pagePath, next };
       if (next === null) return;
       pagePath = next;
     }
   } finally {
-    if (pending) pending.then((r) => r.body.destroy()).catch(() => undefined);
+    drop();
   }
 }
 
-/**
- * The items of one page. A body that breaks off or does not parse is fetched again (with
- * backoff, up to the retry limit); items already yielded come again and are dropped downstream
- * as already seen.
- */
-async function* readPage(client: HubClient, first: HubResponse, url: string, pagePath: string, opts: ListOptions): AsyncGenerator<ListEvent> {
-  let res: HubResponse | null = first;
-  for (let attempt = 0; ; ) {
-    try {
-      res ??= await client.open(url, { signal: opts.signal, priority: 1 });
-      const items = jsonArrayElements(client.bodyChunks(res), url);
-      if (opts.bufferPages) {
-        // the whole page first, so no connection is held while slow per-item work follows
-        const page: unknown[] = [];
-        for await (const item of items) page.push(item);
-        for (const item of page) yield { kind: 'item', item: item as RawDataset, page: pagePath };
-      } else {
-        for await (const item of items) yield { kind: 'item', item: item as RawDataset, page: pagePath };
-      }
-      return;
-    } catch (err) {
-      if (opts.signal?.aborted) throw new AbortedError('aborted', { cause: err });
-      if (err instanceof BodyError && err.code === 'ETL_BODY_TOO_LARGE') throw err;
-      if (err instanceof HttpError || err instanceof NetworkError || err instanceof AbortedError) throw err;
-      if (attempt >= client.maxRetries) {
-        throw new BodyError(`the listing page could not be read: ${(err as Error).message}`, url, 'ETL_BAD_BODY', { cause: err });
-      }
-      attempt += 1;
-      opts.log?.(`listing page broke off (${(err as Error).message}); fetching it again`);
-      await client.backoff(attempt, 'listing body', url, opts.signal);
-    } finally {
-      res?.body.destroy();
-      res = null;
-    }
+/** The items of one answer (the whole page first with `bufferPages`, so no connection is held while slow per-item work follows). */
+async function* readItems(client: HubClient, res: HubResponse, url: string, pagePath: string, opts: ListOptions): AsyncGenerator<ListEvent> {
+  // a page is not capped as a whole (1,000 datasets with their file lists can pass 64 MB): each item is, at the body cap
+  const items = jsonArrayElements(client.bodyChunks(res, Infinity), safeUrl(url), { maxElementBytes: client.maxBodyBytes, label: `the listing page ${pageLabel(url)}` });
+  if (opts.bufferPages) {
+    const page: unknown[] = [];
+    for await (const item of items) page.push(item);
+    for (const item of page) yield { kind: 'item', item: item as RawDataset, page: pagePath };
+  } else {
+    for await (const item of items) yield { kind: 'item', item: item as RawDataset, page: pagePath };
   }
 }

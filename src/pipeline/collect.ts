@@ -17,7 +17,7 @@ import type { NdjsonOut } from '../output/ndjson-out.js';
 import { safeSearchTerm } from '../output/safe-name.js';
 import { readState, type RunState } from '../output/state.js';
 import type { Progress } from '../progress.js';
-import { buildRecord, InvalidItemError } from '../record/build.js';
+import { buildRecord, InvalidItemError, TypeDrift } from '../record/build.js';
 import type { DatasetRecord, QueryOptions } from '../types.js';
 import { orderedMap } from './ordered-map.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -97,6 +97,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   const start = resume ? resume.next_page : firstPagePath(query);
   let resumePoint: string | null = start;
   const progress = deps.progress?.(limit, client) ?? null;
+  const drift = new TypeDrift();
 
   async function* records(events: AsyncIterable<ListEvent>): AsyncGenerator<Flow> {
     for await (const ev of events) {
@@ -107,7 +108,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
       if (limit !== null && accepted >= limit) break;
       let record: DatasetRecord;
       try {
-        record = buildRecord(ev.item, { endpoint: cfg.endpoint, collectedAt: new Date().toISOString() });
+        record = buildRecord(ev.item, { endpoint: cfg.endpoint, collectedAt: new Date().toISOString(), drift });
       } catch (err) {
         if (!(err instanceof InvalidItemError)) throw err;
         deps.log.warn(`skipped a listing item without a usable id: ${(err as Error).message}`);
@@ -139,7 +140,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
       });
       let flow: AsyncIterable<Flow> = records(events);
       if (query.file_sizes) {
-        const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal };
+        const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal, drift };
         flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), cfg.concurrency * 2);
       }
       if (viewer !== null) {
@@ -164,6 +165,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
     error = err;
   } finally {
     progress?.stop();
+    for (const line of drift.warnings()) deps.log.warn(line);
   }
 
   const complete = stoppedBy === null;

@@ -12,6 +12,7 @@ import { boundedCard, gatedValue, isPlainObject, num, own, str, stringList, type
 export { filesFromSiblings, filesFromTree, totalSize, withFiles } from './files.js';
 export { mergeRecords, recordFromUnknown } from './merge.js';
 export { InvalidItemError, emptyRecord, type RecordContext } from './shape.js';
+export { TypeDrift } from './type-drift.js';
 
 /** A card list field (string or list) when it yields at least one string, else null (→ fall back to tags). */
 function cardList(card: PlainObject | null, key: string): string[] | null {
@@ -34,12 +35,15 @@ function cardString(card: PlainObject | null, key: string): string | null {
  * `cardData` keys are read as own properties only. The returned `additional.card_data` is the
  * item's `cardData` object itself (not copied) when it is a plain object, else `{}`; a card nested
  * 100 levels deep or more (hostile: it could not be serialised) is copied with the deeper values null.
+ * A field the Hub left out, or sent with an unexpected type, is taken as missing (null, an empty
+ * list, `false`); `ctx.drift` counts the unexpected types.
  *
  * @throws {InvalidItemError} when `raw` is not an object or its `id` is not a non-empty string.
  */
 export function buildRecord(raw: RawDataset, ctx: RecordContext): DatasetRecord {
   if (!isPlainObject(raw)) throw new InvalidItemError('dataset item is not an object');
   const id = requireId(raw.id);
+  ctx.drift?.check(raw); // a field of an unexpected type is read below as missing; this counts it
   const endpoint = trimEndpoint(ctx.endpoint);
   const { name, author } = splitId(id, raw.author);
   const card = isPlainObject(raw.cardData) ? raw.cardData : null;

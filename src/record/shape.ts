@@ -3,12 +3,15 @@
  */
 import type { DatasetRecord } from '../types.js';
 import { apiUrl, datasetUrl, trimEndpoint } from './links.js';
+import type { TypeDrift } from './type-drift.js';
 import { nonEmptyStr } from './util.js';
 
 /** Where records are built for: the Hub base URL (no trailing slash) and the collection time (ISO-8601). */
 export interface RecordContext {
   endpoint: string;
   collectedAt: string;
+  /** counts the item's fields of an unexpected type (the run reports them once, at its end) */
+  drift?: TypeDrift;
 }
 
 /** An item that cannot become a record (no usable `id`). */

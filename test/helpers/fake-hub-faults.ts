@@ -22,6 +22,11 @@ export interface FaultPlan {
   retryAfterSec?: number;
   /** Send `Retry-After` as an HTTP date instead of seconds. */
   retryAfterAsDate?: boolean;
+  /**
+   * The `RateLimit` reading of injected 429s (default `r=0`, `t` = `retryAfterSec`). With `remaining` > 0 the 429
+   * comes from another limit than the "api" bucket.
+   */
+  rateLimit429?: { remaining: number; resetSec: number };
   /** Probability of a 503 `{"error":"Service Unavailable"}`. */
   rate503?: number;
   /** Probability of destroying the socket before answering. */

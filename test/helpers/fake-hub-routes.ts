@@ -7,7 +7,7 @@ import {
   type CorpusSource, type FakeSortKey, FAKE_SORT_KEYS, decodeCursor, encodeCursor, listPage,
 } from './fake-hub-corpus.js';
 import {
-  EXPAND_ERROR, type ItemMode, detailShape, invalidExpand, markerOf, projectItem, treeEntries,
+  EXPAND_ERROR, EXPAND_PROPERTIES, type ItemMode, detailShape, invalidExpand, markerOf, projectItem, treeEntries,
 } from './fake-hub-shape.js';
 
 /** A complete answer. */
@@ -38,6 +38,8 @@ export interface RouteContext {
   rejectLimitAbove: number | undefined;
   /** Items a moving ranking repeats on the next page (0 = stable). */
   repeat: number;
+  /** `expand` values the server no longer accepts. */
+  refuseExpand: string[];
 }
 
 /** A JSON reply. */
@@ -88,6 +90,19 @@ function paramName(part: string): string {
   }
 }
 
+/** The 400 for an `expand` value the server does not accept (unknown, or in `refuseExpand`), listing the accepted ones; else undefined. */
+function expandRefusal(ctx: RouteContext, expand: string[]): Reply | undefined {
+  if (ctx.refuseExpand.length === 0) return invalidExpand(expand) !== undefined ? errorReply(400, EXPAND_ERROR) : undefined;
+  const refused = new Set(ctx.refuseExpand);
+  if (invalidExpand(expand) === undefined && !expand.some((e) => refused.has(e))) return undefined;
+  return errorReply(400, `"expand" must be one of [${EXPAND_PROPERTIES.filter((p) => !refused.has(p)).join(', ')}]`);
+}
+
+/** The 400 a listing request gets before any item is served (a bad expand), or undefined when it would be answered. */
+export function checkList(ctx: RouteContext, url: URL): Reply | undefined {
+  return expandRefusal(ctx, expandParams(url.searchParams));
+}
+
 /** `Link` to the next page: the request's own query string (same encoding, same order) with the new cursor. */
 function nextLink(ctx: RouteContext, url: URL, cursor: string): string {
   const parts = url.search.replace(/^\?/, '').split('&').filter((p) => p !== '' && paramName(p) !== 'cursor');
@@ -117,7 +132,8 @@ export function handleList(ctx: RouteContext, url: URL): Reply {
     limit = Math.min(n, ctx.maxPageSize);
   }
   const expand = expandParams(params);
-  if (invalidExpand(expand) !== undefined) return errorReply(400, EXPAND_ERROR);
+  const refused = expandRefusal(ctx, expand);
+  if (refused) return refused;
   const mode: ItemMode = expand.length ? { kind: 'expand', props: expand }
     : params.get('full') === 'true' || params.get('full') === '1' ? { kind: 'full' } : { kind: 'default' };
   const gatedRaw = params.get('gated');
@@ -194,7 +210,8 @@ export function handleDetail(ctx: RouteContext, route: { id: string; rev: string
     return errorReply(m.detailStatus, m.detailErrorMessage ?? defaultMessage(m.detailErrorCode, String(item.id), m.detailStatus), m.detailErrorCode);
   }
   const expand = expandParams(url.searchParams);
-  if (invalidExpand(expand) !== undefined) return errorReply(400, EXPAND_ERROR);
+  const refused = expandRefusal(ctx, expand);
+  if (refused) return refused;
   const shaped = expand.length ? projectItem(item, { kind: 'expand', props: expand })
     : detailShape(item, url.searchParams.get('blobs') === 'true');
   const reply = jsonReply(200, shaped);

@@ -14,7 +14,7 @@ import {
   type FaultPlan, type QuotaState, FaultPicker, FixedWindowQuota, rateLimitHeaders,
 } from './fake-hub-faults.js';
 import {
-  type Reply, type RouteContext, errorReply, handleDetail, handleList, handleTree, jsonReply, malformed, parseRoute,
+  type Reply, type RouteContext, checkList, errorReply, handleDetail, handleList, handleTree, jsonReply, malformed, parseRoute,
 } from './fake-hub-routes.js';
 
 export type { FaultKind, FaultPlan } from './fake-hub-faults.js';
@@ -44,6 +44,19 @@ export interface FakeHubOptions {
   reorderEveryPage?: boolean;
   /** Detail of id `huge/body` streams a JSON body of this many bytes (chunked, no Content-Length). */
   hugeBodyBytes?: number;
+  /**
+   * `expand` values the Hub no longer accepts (listing and detail): asking for one answers 400
+   * `{"error":"\"expand\" must be one of [...]"}`, the list without them.
+   */
+  refuseExpand?: string[];
+  /**
+   * Every listing page is generated and streamed instead (chunked, never held whole): items of about
+   * `itemBytes` (default 10,000) until the page holds `bytes`, ids `big/item-000001`…; with `hugeItemBytes`,
+   * the second item is that large. The page has no `Link` (it is the last).
+   */
+  hugeListPage?: { bytes: number; itemBytes?: number; hugeItemBytes?: number };
+  /** Called as each request arrives (1-based count over all routes), before it is answered: a test may change options here. */
+  onRequest?: (n: number, url: URL) => void;
 }
 
 /** Request counters. */
@@ -147,8 +160,9 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
     const now = Date.now();
     const untilMs = asDate ? Math.ceil((now + sec * 1000) / 1000) * 1000 : now + sec * 1000;
     noteRetryAfter(untilMs);
+    const injected = options.faults?.rateLimit429;
     const rl = q ? rateLimitHeaders(0, q.resetSec, q.limit, q.windowSec)
-      : rateLimitHeaders(0, sec, options.quota?.limit ?? 500, options.quota?.windowSec ?? 300);
+      : rateLimitHeaders(injected?.remaining ?? 0, injected?.resetSec ?? sec, options.quota?.limit ?? 500, options.quota?.windowSec ?? 300);
     return errorReply(429, `You have been rate-limited (${why}) on the "api" bucket; retry after ${sec} seconds (reset at ${new Date(untilMs).toISOString()}).`,
       undefined, { ...rl, 'Retry-After': asDate ? new Date(untilMs).toUTCString() : String(sec) });
   };
@@ -160,6 +174,7 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const route = parseRoute(method, url.pathname);
+    options.onRequest?.(reqNo, url);
     c[route.kind]++;
     c.inFlight++;
     c.maxInFlight = Math.max(c.maxInFlight, c.inFlight);
@@ -226,9 +241,16 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
       src, base: `http://${req.headers.host ?? hub.url.slice('http://'.length)}`, hasAuth: auth !== undefined, canSeePrivate,
       maxPageSize: options.maxPageSize ?? 1000, defaultPageSize: options.defaultPageSize ?? 100,
       rejectLimitAbove: options.rejectLimitAbove, repeat: options.reorderEveryPage ? 3 : 0,
+      refuseExpand: options.refuseExpand ?? [],
     };
     if (route.kind === 'detail' && route.id === 'huge/body' && options.hugeBodyBytes !== undefined) {
       await streamHuge(res, options.hugeBodyBytes);
+      return;
+    }
+    if (route.kind === 'list' && options.hugeListPage !== undefined && fault === null) {
+      const refused = checkList(ctx, url);
+      if (refused) send(res, refused, head);
+      else await streamListPage(res, options.hugeListPage);
       return;
     }
     let reply: Reply;
@@ -285,6 +307,30 @@ async function streamHuge(res: ServerResponse, bytes: number): Promise<void> {
     if (!res.write(part)) await drained(res);
   }
   if (!res.destroyed) res.end(suffix);
+}
+
+/** A generated listing page of `bytes` bytes or more (see FakeHubOptions.hugeListPage), streamed with backpressure. */
+async function streamListPage(res: ServerResponse, o: { bytes: number; itemBytes?: number; hugeItemBytes?: number }): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+  const itemBytes = o.itemBytes ?? 10_000;
+  const filler = 'x'.repeat(Math.max(0, itemBytes - 120));
+  let sent = 0;
+  for (let i = 1; sent < o.bytes && !res.destroyed; i++) {
+    const id = `big/item-${String(i).padStart(6, '0')}`;
+    const head = `${i === 1 ? '[' : ','}{"_id":"${i.toString(16).padStart(24, '0')}","id":"${id}","downloads":${i},"description":"`;
+    if (!res.write(head)) await drained(res);
+    if (i === 2 && o.hugeItemBytes !== undefined) {
+      const chunk = Buffer.alloc(64 * 1024, 'y');
+      for (let left = o.hugeItemBytes; left > 0 && !res.destroyed; left -= chunk.length) {
+        if (!res.write(left >= chunk.length ? chunk : chunk.subarray(0, left))) await drained(res);
+      }
+      sent += o.hugeItemBytes;
+    }
+    const tail = `${filler}"}`;
+    if (!res.write(tail)) await drained(res);
+    sent += head.length + tail.length;
+  }
+  if (!res.destroyed) res.end(']');
 }
 
 function drained(res: ServerResponse): Promise<void> {
