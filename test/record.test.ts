@@ -173,7 +173,7 @@ describe('buildRecord: recorded-style items', () => {
     expect(r.statistics.total_size_bytes).toBe(2460 + 10 + 20 + 30 + 40); // sum beats mainSize
   });
 
-  it('every fixture: SPEC key order, JSON round trip, recordFromUnknown round trip', () => {
+  it('every fixture: documented key order, JSON round trip, recordFromUnknown round trip', () => {
     for (const name of ALL) {
       const r = build(name);
       expectRecordShape(r);
