@@ -52,6 +52,17 @@ function whole(name: string, v: unknown, min: number, max: number, fallback: num
   return v;
 }
 
+function httpUrl(name: string, v: unknown): string {
+  let url: URL | null = null;
+  try {
+    url = typeof v === 'string' ? new URL(v) : null;
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`${name} must be an http(s) URL, got ${JSON.stringify(v)}`);
+  return (v as string).replace(/\/+$/, '');
+}
+
 /**
  * A client for the Hub with the CLI's defaults for every option not given.
  * @throws UsageError (`ETL_USAGE`) when an option is out of range or unknown.
@@ -61,7 +72,7 @@ export function createHubClient(options: HubClientOptions = {}, env: NodeJS.Proc
     if (!KNOWN.has(key)) throw new UsageError(`createHubClient has no option ${JSON.stringify(key)}; known: ${[...KNOWN].join(', ')}`);
   }
   const endpoint = resolveEndpoint(options.endpoint, env);
-  const viewerEndpoint = resolveEndpoint(options.viewerEndpoint ?? DEFAULT_VIEWER_ENDPOINT, {});
+  const viewerEndpoint = httpUrl('viewerEndpoint', options.viewerEndpoint ?? DEFAULT_VIEWER_ENDPOINT);
   const token = options.token === null ? null : resolveToken(options.token, env);
   const concurrency = whole('concurrency', options.concurrency, 1, 64, 4);
   const http = new HubClient({

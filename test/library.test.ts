@@ -11,7 +11,7 @@ import {
   createHubClient, datasetSource, enrichFileSizes, EtlError, HttpError, toNdjson, UsageError, writeCatalog,
   type DatasetRecord, type HubClientHandle,
 } from 'hf-dataset-collector';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ndjsonLines, outputFiles, readJson, tempDir } from './helpers/cli.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
 
@@ -98,7 +98,7 @@ describe('datasetSource', () => {
     // page 1, and at most the page fetched ahead
     const listed = hub.counters.list;
     expect(listed).toBeLessThanOrEqual(2);
-    await vi.waitFor(() => expect(hub.counters.inFlight).toBe(0));
+    await hub.until((c) => c.inFlight === 0); // the socket was given back
     expect(hub.counters.list).toBe(listed);
   });
 
@@ -250,6 +250,8 @@ describe('enrichFileSizes and writeCatalog', () => {
   it('refuses bad options with a code', () => {
     expect(() => createHubClient({ concurrency: 0 })).toThrow(/concurrency must be a whole number from 1 to 64, got 0/);
     expect(() => createHubClient({ endpoint: 'ftp://x' })).toThrow(UsageError);
+    expect(() => createHubClient({ viewerEndpoint: 'nope' })).toThrow('viewerEndpoint must be an http(s) URL, got "nope"');
+    expect(createHubClient({ endpoint: 'http://127.0.0.1:1/', token: null }).endpoint).toBe('http://127.0.0.1:1');
     expect(() => writeCatalog({ outDir: '' })).toThrow(/outDir/);
   });
 });

@@ -6,7 +6,8 @@
  * ends (test/helpers/setup.ts calls `removeTempDirs` in afterAll).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProjectRoot } from './corpus.js';
@@ -46,17 +47,20 @@ export function removeLater(path: string): void {
 }
 
 /** Removes every folder handed out or registered so far (read-only ones included). */
-export function removeTempDirs(): void {
-  for (const dir of created) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // a test made part of it read-only: give the permissions back, then remove it
-      makeWritable(dir);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
+export async function removeTempDirs(): Promise<void> {
+  const dirs = [...created];
   created.clear();
+  await Promise.all(
+    dirs.map(async (dir) => {
+      try {
+        await rm(dir, { recursive: true, force: true });
+      } catch {
+        // a test made part of it read-only: give the permissions back, then remove it
+        makeWritable(dir);
+        await rm(dir, { recursive: true, force: true });
+      }
+    }),
+  );
 }
 
 function makeWritable(path: string): void {

@@ -2,6 +2,5 @@
 import { afterAll } from 'vitest';
 import { removeTempDirs } from './cli.js';
 
-afterAll(() => {
-  removeTempDirs();
-});
+// a resume test's folders hold hundreds of MB: removing them may take a while on a busy disk
+afterAll(() => removeTempDirs(), 300_000);
