@@ -1,5 +1,5 @@
 /**
- * The figures of a bench run: one row per measured process, the targets of issue 7 checked
+ * The figures of a bench run: one row per measured process, the targets checked
  * against them (reported, never asserted), and the text/markdown renderings.
  */
 import { fmtBytes, mib } from './util.js';

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- NAME… ] [-- --scale X]`: the performance figures of issue 7, printed as a
+ * `npm run bench [-- NAME… ] [-- --scale X]`: the performance figures (bench/RESULTS.md), printed as a
  * table (figures, not assertions; the targets are reported as met / not met). Every benchmark
  * starts its own fake Hub in a child process on 127.0.0.1 and measures the client in another
  * child process; this driver only orchestrates. Names: listing, baseline-list,

@@ -48,7 +48,8 @@ function networkOptions(y: Argv): Argv {
     .option('viewer-endpoint', { type: 'string', describe: 'dataset viewer base URL (default https://datasets-server.huggingface.co)' })
     .option('token', { type: 'string', describe: 'access token (env HF_TOKEN, or the token file)' })
     .option('quiet', { type: 'boolean', describe: 'warnings and errors only, no progress' })
-    .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' });
+    .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' })
+    .option('log-format', { type: 'string', describe: 'text (default) | json: one pino JSON object a line on stderr' });
 }
 
 /** Parses argv into the command and its raw options. Throws UsageError. */
@@ -134,7 +135,7 @@ export async function run(argv: string[]): Promise<number> {
     if (parsed.command === null) throw new UsageError('say which command: collect, search TERM or enrich (see --help)');
     const config = normalizeConfig(parsed.command, parsed.args);
     debug = config.logLevel === 'debug';
-    const log = createLogger(config.logLevel);
+    const log = createLogger(config.logLevel, config.logFormat);
     if (config.command === 'enrich') {
       const { runEnrichCommand } = await import('./commands/enrich.js');
       return await runEnrichCommand(config, log);

@@ -11,6 +11,7 @@ import { SORT_KEYS, type QueryOptions, type SortKey } from './types.js';
 
 export type Command = 'collect' | 'search' | 'enrich';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogFormat = 'text' | 'json';
 
 export interface Config {
   command: Command;
@@ -28,6 +29,8 @@ export interface Config {
   viewerEndpoint: string;
   token: string | null;
   logLevel: LogLevel;
+  /** text: one readable line an entry; json: pino's NDJSON */
+  logFormat: LogFormat;
   quiet: boolean;
   /** which query options were given on the command line (for --resume comparison) */
   explicitQuery: ReadonlySet<keyof QueryOptions>;
@@ -64,9 +67,11 @@ export interface RawArgs {
   token?: unknown;
   quiet?: unknown;
   logLevel?: unknown;
+  logFormat?: unknown;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function show(v: unknown): string {
@@ -196,6 +201,12 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
     if (!LOG_LEVELS.includes(l as LogLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${show(args.logLevel)}`);
     logLevel = l as LogLevel;
   }
+  let logFormat: LogFormat = 'text';
+  if (args.logFormat !== undefined) {
+    const f = text('log-format', args.logFormat);
+    if (!LOG_FORMATS.includes(f as LogFormat)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got ${show(args.logFormat)}`);
+    logFormat = f as LogFormat;
+  }
   const quiet = flag(args.quiet);
   if (quiet && logLevel === 'info') logLevel = 'warn';
 
@@ -213,6 +224,7 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
     viewerEndpoint: resolveViewerEndpoint(args.viewerEndpoint),
     token: resolveToken(args.token, env),
     logLevel,
+    logFormat,
     quiet,
     explicitQuery: explicit,
   };

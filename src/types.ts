@@ -1,6 +1,6 @@
 /**
  * Shapes shared across the pipeline: what the Hub sends (loosely typed, since
- * anyone can write it) and the record we emit (the contract in SPEC.md).
+ * anyone can write it) and the record we emit (described in docs/record.md).
  */
 
 /** A sibling as found in `siblings` (listing / detail, optionally with `?blobs=true`). */

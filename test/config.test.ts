@@ -1,12 +1,12 @@
 /** normalizeConfig: every check, with its message, and the token/endpoint resolution order. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeConfig, resolveToken } from '../src/config.js';
 import { UsageError } from '../src/errors.js';
+import { tempDir } from './helpers/cli.js';
 
-const env = { HF_HOME: mkdtempSync(join(tmpdir(), 'cfg-')) };
+const env = { HF_HOME: tempDir('cfg-') };
 
 describe('normalizeConfig', () => {
   it('has the documented defaults', () => {
@@ -68,7 +68,7 @@ describe('normalizeConfig', () => {
 
 describe('resolveToken', () => {
   it('--token, then HF_TOKEN, then the token file; HF_HUB_DISABLE_IMPLICIT_TOKEN ignores the file', () => {
-    const home = mkdtempSync(join(tmpdir(), 'tok-'));
+    const home = tempDir('tok-');
     writeFileSync(join(home, 'token'), 'hf_file\n');
     expect(resolveToken('hf_flag', { HF_HOME: home, HF_TOKEN: 'hf_env' })).toBe('hf_flag');
     expect(resolveToken(undefined, { HF_HOME: home, HF_TOKEN: 'hf_env' })).toBe('hf_env');

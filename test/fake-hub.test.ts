@@ -461,7 +461,7 @@ describe('synthetic corpus', () => {
     expect(syntheticDataset(999, total)).not.toHaveProperty('author');
   });
 
-  it('serves details and trees of synthetic ids, and 1000-item pages fast', async () => {
+  it('serves details and trees of synthetic ids, and 1000-item pages (their CPU time: bench/speed-checks.ts)', async () => {
     const hub = await start({ synthetic: 200_000 });
     const id = syntheticId(123_456);
     const d = await getJson(`${hub.url}/api/datasets/${id}?blobs=true`);
@@ -472,7 +472,6 @@ describe('synthetic corpus', () => {
     const q = ['author', 'cardData', 'siblings', 'tags', 'description', 'downloads', 'likes', 'createdAt', 'lastModified', 'citation']
       .map((e) => `expand[]=${e}`).join('&');
     let url: string | null = `${hub.url}/api/datasets?limit=1000&sort=downloads&${q}`;
-    const cpu0 = process.cpuUsage();
     let pages = 0;
     while (url && pages < 10) {
       const r = await request(url);
@@ -480,9 +479,6 @@ describe('synthetic corpus', () => {
       url = nextUrl(String(r.headers.link));
       pages++;
     }
-    const cpu = process.cpuUsage(cpu0);
-    const perPageMs = (cpu.user + cpu.system) / 1000 / pages;
-    // Server and client share this process; the budget is generous so slow CI machines pass.
-    expect(perPageMs).toBeLessThan(200);
+    expect(pages).toBe(10);
   });
 });

@@ -66,7 +66,7 @@ describe('fatal errors', () => {
     hubs.push(hub);
     const out = tempDir('fatal-');
     const run = runCli(['collect', '--all', '--file-sizes', '--endpoint', hub.url, '--out', out, '--max-retries', '2', '--concurrency', '4'], { timeoutMs: 30_000 });
-    while (hub.counters.detail < 150) await new Promise((resolve) => setTimeout(resolve, 5));
+    await hub.until((c) => c.detail >= 150);
     await hub.close();
     const r = await run;
     expect(r.code).toBe(1);

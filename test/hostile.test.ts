@@ -1,5 +1,5 @@
 /**
- * Hostile input (issue 6): the Hub's data is written by anyone. The corpus `fixtures/hostile.json`
+ * Hostile input: the Hub's data is written by anyone. The corpus `fixtures/hostile.json`
  * holds one raw Hub item (detail shape) per hostile case; these tests run it through the real
  * parse path (JsonArraySplitter → buildRecord) and through the real CLI against the fake Hub,
  * and serve hostile bodies from small local servers.
@@ -456,7 +456,7 @@ describe('the real CLI over the whole hostile corpus (fake Hub)', () => {
     expect(links.datasets.map((l) => l.id).sort()).toEqual([...EXPECTED_IDS].sort());
     const names = readdirSync(join(out, 'individual_datasets')).sort();
     const wanted = EXPECTED_IDS.map(safeFileName);
-    // no temporary files left, no extra names. Names differ only in case for ids that do (the SPEC rule):
+    // no temporary files left, no extra names. Names differ only in case for ids that do (the documented rule):
     // on a case-insensitive filesystem those ids share one file, the last written (a documented limitation)
     const fold = (list: string[]): string[] => [...new Set(list.map((n) => (foldsCase ? n.toLowerCase() : n)))].sort();
     expect(fold(names)).toEqual(fold(wanted));

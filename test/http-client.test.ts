@@ -108,10 +108,17 @@ describe('429: the pause of every request', () => {
       }
       json(res, 200, { ok: n });
     });
-    const c = client(s.url, { concurrency: 4 });
+    let paused!: () => void;
+    const pausedSeen = new Promise<void>((resolve) => (paused = resolve));
+    const c = client(s.url, {
+      concurrency: 4,
+      log: (level, msg) => {
+        logs.push({ level, msg });
+        if (msg.startsWith('rate limited (HTTP 429)')) paused(); // the 429's status line has reached the client; its body has not
+      },
+    });
     const first = c.getJson(`${s.url}/api/a`);
-    while (headersSentAt === 0) await sleep(5);
-    await sleep(100); // the 429's status line has reached the client; its body has not
+    await pausedSeen;
     const second = c.getJson(`${s.url}/api/b`);
     const timer = setTimeout(release, 3000);
     await expect(second).resolves.toMatchObject({ data: { ok: expect.any(Number) } });

@@ -152,13 +152,11 @@ describe('LinkCollector', () => {
     a.self = a;
     a.list = [a, a, a];
     const c = new LinkCollector();
-    const t0 = performance.now();
-    c.scanCard(a);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    c.scanCard(a); // its time: bench/speed-checks.ts
     expect(c.github).toEqual(['https://github.com/cyc/le']);
   });
 
-  it('is linear on pathological input (no catastrophic backtracking)', () => {
+  it('finishes on pathological input (its linear time: bench/speed-checks.ts)', () => {
     const texts = [
       'https://github.com/'.repeat(60_000),
       'github.com/a'.repeat(80_000),
@@ -166,9 +164,7 @@ describe('LinkCollector', () => {
       'arxiv.org/abs/a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a'.repeat(10_000),
       'a'.repeat(1 << 20),
     ];
-    const t0 = performance.now();
     for (const t of texts) new LinkCollector().scanText(t);
-    expect(performance.now() - t0).toBeLessThan(3000);
   });
 });
 

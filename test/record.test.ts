@@ -173,7 +173,7 @@ describe('buildRecord: recorded-style items', () => {
     expect(r.statistics.total_size_bytes).toBe(2460 + 10 + 20 + 30 + 40); // sum beats mainSize
   });
 
-  it('every fixture: SPEC key order, JSON round trip, recordFromUnknown round trip', () => {
+  it('every fixture: documented key order, JSON round trip, recordFromUnknown round trip', () => {
     for (const name of ALL) {
       const r = build(name);
       expectRecordShape(r);
@@ -250,9 +250,7 @@ describe('buildRecord: hostile and odd input', () => {
     const description = 'Dataset Card\u0000\u0001\u0007\b\t\n\v\f\r\u001b\u001f\u007f\u0085\u2028\u2029"\\ \ud800 😀 '
       + 'x'.repeat(1 << 20) + ' https://github.com/big/desc';
     const raw = { id: 'a/b', description, citation: 'cite\u0000\r\n' };
-    const t0 = performance.now();
-    const r = buildRecord(raw, CTX);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    const r = buildRecord(raw, CTX); // its time: bench/speed-checks.ts
     const back = JSON.parse(JSON.stringify(r)) as DatasetRecord;
     expect(back.info.description).toBe(description);
     expect(back.info.citation).toBe('cite\u0000\r\n');

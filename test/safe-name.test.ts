@@ -34,7 +34,7 @@ describe('safeFileStem', () => {
     expect(safeFileStem(id)).toBe(`${base}-${h8(id)}`);
   });
 
-  it('hashes a "/" next to "_" so a_/b and a/_b do not clash (addition to the SPEC letter)', () => {
+  it('hashes a "/" next to "_" so a_/b and a/_b do not clash (addition to the documented rule)', () => {
     expect(safeFileStem('a_/b')).toBe(`a___b-${h8('a_/b')}`);
     expect(safeFileStem('a/_b')).toBe(`a___b-${h8('a/_b')}`);
     expect(safeFileStem('a/_b_c')).toBe(`a___b_c-${h8('a/_b_c')}`);
@@ -85,7 +85,7 @@ describe('safeFileStem', () => {
     expect(safeFileStem('ünï/cödé')).toBe(safeFileStem('ünï/cödé'));
   });
 
-  it('ids differing only in case give names differing only in case (documented; SPEC rule kept)', () => {
+  it('ids differing only in case give names differing only in case (documented; documented rule kept)', () => {
     expect(safeFileStem('A/x')).toBe('A__x');
     expect(safeFileStem('a/x')).toBe('a__x');
   });

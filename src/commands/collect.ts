@@ -7,8 +7,7 @@ import { describeError, EtlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { runCollect, type CollectResult } from '../pipeline/collect.js';
-import { Progress } from '../progress.js';
-import { formatDuration, plural } from '../progress.js';
+import { formatDuration, plural, Progress } from '../progress.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
 /** The summary line: datasets, failures, requests, time, where the files are. */

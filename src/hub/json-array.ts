@@ -165,7 +165,7 @@ export class JsonArraySplitter {
    * or the chunk's end when the string goes on in the next chunk (with `#escape` set when the
    * chunk ends on an escaping backslash). Most of a listing's bytes are inside strings
    * (descriptions, citations, file names), so the closing quote is found with the native
-   * `indexOf` instead of a byte loop (issue 7: this scanner was ~8% of a run's CPU); a quote
+   * `indexOf` instead of a byte loop (this scanner was ~8% of a run's CPU, bench/RESULTS.md); a quote
    * is escaped when an odd number of backslashes precede it.
    */
   #skipString(chunk: Buffer, i: number): number {

@@ -10,7 +10,7 @@ import type { QueryOptions, RawDataset } from '../types.js';
 import { dropRefusedExpand, expandValuesOf, stripRefused, withoutExpand } from './expand-drift.js';
 import { jsonArrayElements } from './json-array.js';
 
-/** Every listing property the record needs (HF_API.md §1); `expand` returns only these. */
+/** Every listing property the record needs (docs/hub-api.md); `expand` returns only these. */
 export const LIST_EXPAND = [
   'author',
   'cardData',

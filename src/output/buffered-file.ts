@@ -6,7 +6,7 @@
  *
  * Text is encoded into a fixed-size Buffer as soon as it is written, so no string outlives the
  * call (held strings survive young-generation GCs, get promoted and inflate the old generation
- * of a long run: issue 7). A full buffer is written at its file position while the next one
+ * of a long run: bench/RESULTS.md). A full buffer is written at its file position while the next one
  * fills (double buffering); when a buffer fills while the previous one is still being written,
  * `write` returns a promise and the caller waits for it, so a file holds at most 2 buffers
  * (3 while a text larger than a buffer is written).

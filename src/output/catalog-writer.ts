@@ -67,8 +67,6 @@ export class CatalogWriter {
   readonly seen = new IdSet(4096);
   readonly #opts: WriterOptions;
   readonly #files: Files | null;
-  /** records written by this process (to NDJSON and files) */
-  written = 0;
 
   private constructor(opts: WriterOptions, files: Files | null) {
     this.#opts = opts;
@@ -101,14 +99,9 @@ export class CatalogWriter {
     return f ? { aggregate: f.aggregate.path, links: f.links.path, individual: f.individual?.dir ?? null } : null;
   }
 
-  get timestamp(): string | null {
-    return this.#files?.timestamp ?? null;
-  }
-
   /** Writes one record to every sink; resolves when the slowest sink can take more. */
   async write(record: DatasetRecord): Promise<void> {
     const json = JSON.stringify(record);
-    this.written += 1;
     const waits: Array<Promise<void> | undefined> = [this.#opts.ndjson?.write(json)];
     const f = this.#files;
     if (f) {

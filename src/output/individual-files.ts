@@ -69,7 +69,7 @@ export class IndividualFiles {
       });
     this.#pending.add(task);
     // not Promise.race(pending): each race adds a reaction to every pending write, ~MAX_PENDING
-    // per dataset, which cost ~13% of a listing run's CPU (issue 7)
+    // per dataset, which cost ~13% of a listing run's CPU (bench/RESULTS.md)
     if (this.#pending.size >= MAX_PENDING) return new Promise<void>((resolve) => this.#slotWaiters.push(resolve)).then(() => this.#throwIfFailed());
     return undefined;
   }

@@ -1,12 +1,12 @@
 /**
- * File names derived from dataset ids (SPEC.md "Output files" → "Safe id").
+ * File names derived from dataset ids (docs/record.md, "Output file names").
  *
  * The name depends on the id alone. Ids that differ only in case (`A/x` vs `a/x`) get names
  * that differ only in case: on a case-insensitive filesystem (macOS, Windows defaults) they
- * would share a file. The SPEC rule is followed as written, so this is not compensated for;
+ * would share a file. The documented rule is followed as written, so this is not compensated for;
  * Hub ids are case-insensitively unique in practice, so it does not arise with real data.
  * A name Windows reserves for a device (`con`, `NUL.x`, `com1`, … before the first dot) gets a `_`
- * prefix and the hash (beyond the SPEC's letter; only legacy ids without `/` can hit it).
+ * prefix and the hash (beyond the documented rule's letter; only legacy ids without `/` can hit it).
  */
 import { createHash } from 'node:crypto';
 
@@ -35,7 +35,7 @@ function shortHash(id: string): string {
   return createHash('sha256').update(id, encoding).digest('hex').slice(0, 8);
 }
 
-/** The SPEC cleaning: `/` → `__`, anything outside `[A-Za-z0-9._-]` → `_`, a leading `.` → `_`. */
+/** The documented cleaning: `/` → `__`, anything outside `[A-Za-z0-9._-]` → `_`, a leading `.` → `_`. */
 function clean(text: string): string {
   let out = text.replace(SLASH_RE, '__').replace(UNSAFE_RE, '_');
   if (out.charCodeAt(0) === 46 /* '.' */) out = '_' + out.slice(1);
@@ -43,7 +43,7 @@ function clean(text: string): string {
 }
 
 /**
- * The file stem for a dataset id, per SPEC "Safe id": `/` becomes `__`, every character outside
+ * The file stem for a dataset id, per docs/record.md: `/` becomes `__`, every character outside
  * `[A-Za-z0-9._-]` becomes `_`, a leading `.` becomes `_`. When cleaning changed anything but the
  * `/`, or the id already contains `__`, or the stem would pass 200 characters, the stem (cut so
  * that stem + suffix ≤ 200) gets `-` and the first 8 hex digits of the id's SHA-256.

@@ -1,5 +1,5 @@
 /**
- * Hub dataset item (listing or detail) → the record of SPEC.md. Pure and synchronous;
+ * Hub dataset item (listing or detail) → the record of docs/record.md. Pure and synchronous;
  * called once per dataset, so it avoids needless work and allocations.
  */
 import type { DatasetRecord, RawDataset } from '../types.js';
@@ -31,7 +31,7 @@ function cardString(card: PlainObject | null, key: string): string | null {
 /**
  * Builds the record of one Hub dataset item: a listing item (`/api/datasets?expand[]=…`) or a
  * detail item (`/api/datasets/{id}?blobs=true`, whose siblings carry sizes). Follows every rule
- * of SPEC.md "The record"; keys are in the order of the SPEC so JSON output is stable.
+ * of docs/record.md; keys are in its order so JSON output is stable.
  * `cardData` keys are read as own properties only. The returned `additional.card_data` is the
  * item's `cardData` object itself (not copied) when it is a plain object, else `{}`; a card nested
  * 100 levels deep or more (hostile: it could not be serialised) is copied with the deeper values null.

@@ -1,9 +1,13 @@
 /**
  * Runs the real CLI (`node bin/hf-datasets.js`, built by `npm test`'s pretest) as a child process
  * with a private HF_HOME, so a real token is never read. Only node: built-ins.
+ *
+ * Every folder from `tempDir` (the HF_HOME of `cliEnv` included) is removed when the test file
+ * ends (test/helpers/setup.ts calls `removeTempDirs` in afterAll).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProjectRoot } from './corpus.js';
@@ -28,13 +32,51 @@ export interface CliOptions {
   onSpawn?: (child: ChildProcess) => void;
 }
 
+const created = new Set<string>();
+
+/** A new empty folder in the temp folder, removed when the test file ends. */
 export function tempDir(prefix = 'hfds-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.add(dir);
+  return dir;
+}
+
+/** Removes `path` too when the test file ends (a folder made by a child process). */
+export function removeLater(path: string): void {
+  created.add(path);
+}
+
+/** Removes every folder handed out or registered so far (read-only ones included). */
+export async function removeTempDirs(): Promise<void> {
+  const dirs = [...created];
+  created.clear();
+  await Promise.all(
+    dirs.map(async (dir) => {
+      try {
+        await rm(dir, { recursive: true, force: true });
+      } catch {
+        // a test made part of it read-only: give the permissions back, then remove it
+        makeWritable(dir);
+        await rm(dir, { recursive: true, force: true });
+      }
+    }),
+  );
+}
+
+function makeWritable(path: string): void {
+  try {
+    if (!statSync(path).isDirectory()) return;
+    chmodSync(path, 0o700);
+    for (const name of readdirSync(path)) makeWritable(join(path, name));
+  } catch {
+    // gone already
+  }
 }
 
 /** A clean environment for the CLI: no token, no endpoint, a temporary HF_HOME. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HF_HOME: tempDir('hfhome-'), HF_HUB_DISABLE_IMPLICIT_TOKEN: '1', HF_DATASETS_BACKOFF_MS: '20' };
+  const home = 'HF_HOME' in extra ? extra.HF_HOME : tempDir('hfhome-');
+  const env: NodeJS.ProcessEnv = { ...process.env, HF_HOME: home, HF_HUB_DISABLE_IMPLICIT_TOKEN: '1', HF_DATASETS_BACKOFF_MS: '20' };
   delete env.HF_TOKEN;
   delete env.HF_ENDPOINT;
   delete env.HF_TOKEN_PATH;

@@ -1,5 +1,5 @@
 /**
- * Response shapes of the fake Hub: which keys a list item / detail carries (HF_API.md §1–§3),
+ * Response shapes of the fake Hub: which keys a list item / detail carries (docs/hub-api.md),
  * per-file metadata for `?blobs=true`, and tree entries. Imports only node: built-ins.
  */
 import { createHash } from 'node:crypto';
@@ -55,7 +55,7 @@ export function invalidExpand(props: string[]): string | undefined {
 /** The 400 message for an unknown `expand` value. */
 export const EXPAND_ERROR = `"expand" must be one of [${EXPAND_PROPERTIES.join(', ')}]`;
 
-/** Keys of a list item without `full`/`expand` (HF_API.md §1), in the recorded order. */
+/** Keys of a list item without `full`/`expand` (docs/hub-api.md), in the recorded order. */
 export const DEFAULT_LIST_KEYS = ['_id', 'id', 'author', 'disabled', 'gated', 'lastModified', 'likes', 'trendingScore',
   'private', 'sha', 'description', 'downloads', 'tags', 'createdAt'] as const;
 

@@ -1,7 +1,7 @@
 /**
  * A fake Hugging Face Hub for tests, benchmarks and `npm run demo`: serves `/api/datasets` (list with
  * Link/cursor pagination, expand/full), dataset details (`?blobs=true`) and trees, with optional auth,
- * a fixed-window quota, latency and deterministic faults. Behaves like `/work/shared/HF_API.md`.
+ * a fixed-window quota, latency and deterministic faults. Behaves as docs/hub-api.md describes the real Hub.
  *
  * Imports only node: built-ins; nothing happens until {@link startFakeHub} is called.
  */
@@ -93,6 +93,8 @@ export interface FakeHub {
   setOptions(patch: Partial<FakeHubOptions>): void;
   /** Zero the counters, clear the request log and forget sent `Retry-After`s. */
   resetCounters(): void;
+  /** Resolves once `ready(counters)` holds, checked now and as each request arrives or ends (a wait on events, not a poll). */
+  until(ready: (counters: FakeHubCounters) => boolean): Promise<void>;
   /** Drop every connection and stop listening. */
   close(): Promise<void>;
 }
@@ -120,6 +122,10 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
     timers.add(t);
   });
 
+  const waiters = new Set<() => void>();
+  const changed = (): void => {
+    for (const check of [...waiters]) check();
+  };
   const hub: FakeHub = {
     url: '',
     counters: freshCounters(),
@@ -135,6 +141,17 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
       Object.assign(hub.counters, freshCounters(), { inFlight, maxInFlight: inFlight });
       hub.requests.length = 0;
       retryAfterUntil = 0;
+    },
+    until(ready) {
+      return new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (!ready(hub.counters)) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
     },
     close: async () => {
       for (const t of timers) clearTimeout(t);
@@ -184,6 +201,7 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
     const entry: FakeHubRequest = { method, url: req.url ?? '/', authorization: auth, at: now, status: 0 };
     hub.requests.push(entry);
     if (hub.requests.length > LOG_CAP + 10_000) hub.requests.splice(0, hub.requests.length - LOG_CAP);
+    changed();
     let closed = false;
     const counters = c;
     res.on('close', () => {
@@ -191,6 +209,7 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
       closed = true;
       counters.inFlight--;
       entry.status = res.headersSent ? res.statusCode : 0;
+      changed();
     });
     res.setHeader('X-Request-Id', `Root=1-${Math.floor(now / 1000).toString(16)}-${(++requestSeq).toString(16).padStart(24, '0')}`);
     const head = method === 'HEAD';

@@ -1,4 +1,4 @@
-/** The record's key order (SPEC.md "The record"), for tests. */
+/** The record's key order (docs/record.md), for tests. */
 import { expect } from 'vitest';
 import type { DatasetRecord } from '../../src/types.js';
 
@@ -12,7 +12,7 @@ export const RECORD_KEYS = {
   additional: ['private', 'gated', 'disabled', 'card_data'],
 };
 
-/** Asserts every level of the record has exactly SPEC's keys, in SPEC's order. */
+/** Asserts every level of the record has exactly the documented keys, in their order. */
 export function expectRecordShape(r: DatasetRecord): void {
   expect(Object.keys(r)).toEqual(RECORD_KEYS.record);
   expect(Object.keys(r.links)).toEqual(RECORD_KEYS.links);

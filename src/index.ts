@@ -1,0 +1,19 @@
+/**
+ * The public API: the stages `collect` is made of, as Node streams that compose with
+ * `stream.pipeline`.
+ *
+ *   datasetSource(client, query)   Readable of DatasetRecord (the listing)
+ *   enrichFileSizes(client)        Transform: adds per-file sizes, in order
+ *   toNdjson()                     Transform: records → NDJSON lines
+ *   writeCatalog({ outDir })       Writable: the aggregate file, links summary, individual files
+ *
+ * The record's fields and rules are described in docs/record.md.
+ */
+export { createHubClient, DEFAULT_VIEWER_ENDPOINT, type HubClientHandle, type HubClientOptions } from './client.js';
+export { AbortedError, BodyError, describeError, EtlError, HttpError, NetworkError, UsageError } from './errors.js';
+export { writeCatalog, type CatalogOptions } from './sinks/catalog.js';
+export { enrichFileSizes, type FileSizesOptions } from './stages/file-sizes.js';
+export { toNdjson } from './stages/ndjson.js';
+export type { Query } from './stages/query.js';
+export { datasetSource, type SourceOptions } from './stages/source.js';
+export type { DatasetRecord, FileEntry, PaperLink, RecordError, SortKey } from './types.js';
