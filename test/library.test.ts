@@ -198,7 +198,7 @@ describe('enrichFileSizes and writeCatalog', () => {
     expect(files.individual).toHaveLength(40);
     const agg = readJson(files.aggregate[0]!);
     expect(agg.collection_info).toMatchObject({ tool: 'hf-dataset-collector', endpoint: hub.url });
-    expect(agg.collection_info.query).toEqual({ search: null, author: null, filter: [], sort: 'downloads', since: null, limit: 40, file_sizes: false });
+    expect(agg.collection_info.query).toEqual({ search: null, author: null, filter: [], sort: 'downloads', since: null, limit: 40, file_sizes: false, viewer_stats: false });
     expect(agg.summary).toMatchObject({ total_datasets: 40, failed: 0, complete: true });
     expect(agg.summary.requests).toBe(c.requests);
     expect(readJson(files.links[0]!).datasets).toHaveLength(40);
