@@ -1,0 +1,240 @@
+/**
+ * Sync bookkeeping in the catalog: which sync is running (or is continued), what the catalog
+ * already holds for a page's ids, and the commit of one page — records, files, events,
+ * downloads history, fetch state and the cursor — in ONE transaction, so a sync stopped at any
+ * instant (even kill -9) leaves a valid catalog that the next sync continues from the cursor.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { FileEntry } from '../types.js';
+import type { CatalogStage } from './stages.js';
+
+/** The scope a catalog is fixed to by its first sync. */
+export interface Scope {
+  search: string | null;
+  author: string | null;
+  filter: string[];
+}
+
+export type ChangeKind = 'added' | 'updated' | 'restored' | 'unchanged';
+
+/** What the catalog holds for one id of a page. */
+export interface Existing {
+  sha: string | null;
+  removed: boolean;
+  /** already listed (and committed) earlier in this same sync */
+  seen: boolean;
+  /** per stage name: the sha its stored answer is for, whether it was usable, and the stored part (when usable) */
+  stages: Map<string, { sha: string | null; ok: boolean; stored: unknown }>;
+}
+
+export interface PageRow {
+  id: string;
+  kind: ChangeKind;
+  /** the record as JSON text */
+  json: string;
+  /** the files to store when the files table must be rewritten for this id, else null */
+  files: FileEntry[] | null;
+}
+
+export interface FetchMark {
+  id: string;
+  stage: string;
+  sha: string | null;
+  ok: boolean;
+}
+
+export interface SyncCounts {
+  pages: number;
+  listed: number;
+  added: number;
+  updated: number;
+  restored: number;
+  unchanged: number;
+  removed: number;
+  requests: number;
+}
+
+export interface OpenedSync {
+  syncId: number;
+  cursor: string;
+  /** true when an unfinished sync is continued */
+  continued: boolean;
+  /** what the sync had done before this run */
+  prior: SyncCounts;
+}
+
+const ZERO: SyncCounts = { pages: 0, listed: 0, added: 0, updated: 0, restored: 0, unchanged: 0, removed: 0, requests: 0 };
+
+async function rows(conn: DuckDBConnection, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
+  const r = await conn.runAndReadAll(sql, params as never);
+  return r.getRowObjectsJS() as Record<string, unknown>[];
+}
+
+const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** The scope stored by the first sync, or null for a new catalog. */
+export async function storedScope(conn: DuckDBConnection): Promise<Scope | null> {
+  const r = await rows(conn, 'SELECT scope::VARCHAR AS scope FROM syncs ORDER BY sync_id LIMIT 1');
+  if (r.length === 0) return null;
+  const s = JSON.parse(String(r[0]!.scope)) as Partial<Scope>;
+  return { search: s.search ?? null, author: s.author ?? null, filter: Array.isArray(s.filter) ? s.filter : [] };
+}
+
+/** Continues the latest sync when it did not finish, else starts a new one at `start`. */
+export async function openSync(conn: DuckDBConnection, scope: Scope, start: string): Promise<OpenedSync> {
+  const last = await rows(conn, 'SELECT * FROM syncs ORDER BY sync_id DESC LIMIT 1');
+  const l = last[0];
+  if (l && l.complete !== true && typeof l.cursor === 'string') {
+    const prior: SyncCounts = { pages: n(l.pages), listed: n(l.listed), added: n(l.added), updated: n(l.updated), restored: n(l.restored), unchanged: n(l.unchanged), removed: n(l.removed), requests: n(l.requests) };
+    return { syncId: Number(l.sync_id), cursor: l.cursor, continued: true, prior };
+  }
+  const syncId = l ? Number(l.sync_id) + 1 : 1;
+  await conn.run(
+    `INSERT INTO syncs VALUES ($1, now(), NULL, false, 0, 0, 0, 0, 0, 0, $2::JSON, $3, 0, 0)`,
+    [syncId, JSON.stringify(scope), start] as never,
+  );
+  return { syncId, cursor: start, continued: false, prior: { ...ZERO } };
+}
+
+/** What the catalog holds for `ids` (one query for the page). */
+export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: string[], stages: readonly CatalogStage[]): Promise<Map<string, Existing>> {
+  const joins = stages.map((s, i) => `LEFT JOIN fetch_state f${i} ON f${i}.id = d.id AND f${i}.stage = '${s.name}'`).join(' ');
+  const cols = stages.map((s, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, CASE WHEN f${i}.ok THEN json_extract(d.record, '${s.path}')::VARCHAR END AS s${i}_stored`).join('');
+  const sql = `SELECT d.id, d.sha, d.removed_at IS NOT NULL AS removed, coalesce(d.last_sync_id = $1, false) AS seen${cols}
+    FROM datasets d ${joins} WHERE d.id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`;
+  const out = new Map<string, Existing>();
+  for (const r of await rows(conn, sql, [syncId, JSON.stringify(ids)])) {
+    const st = new Map<string, { sha: string | null; ok: boolean; stored: unknown }>();
+    stages.forEach((s, i) => {
+      const stored = r[`s${i}_stored`];
+      st.set(s.name, { sha: (r[`s${i}_sha`] as string | null) ?? null, ok: r[`s${i}_ok`] === true, stored: typeof stored === 'string' ? JSON.parse(stored) : null });
+    });
+    out.set(String(r.id), { sha: (r.sha as string | null) ?? null, removed: r.removed === true, seen: r.seen === true, stages: st });
+  }
+  return out;
+}
+
+/** Creates the connection's staging tables (temporary: they never reach the file). */
+export async function prepareStaging(conn: DuckDBConnection): Promise<void> {
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS page_rows(id VARCHAR, kind VARCHAR, record VARCHAR, files_changed BOOLEAN)');
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS page_fetch(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN)');
+  await conn.run('CREATE TEMP TABLE IF NOT EXISTS page_files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)');
+}
+
+const FLAT = `id, record::JSON, record->>'$.author', record->>'$.sha',
+  TRY_CAST(record->>'$.statistics.downloads' AS BIGINT), TRY_CAST(record->>'$.statistics.likes' AS BIGINT),
+  from_json(record->'$.info.license', '["VARCHAR"]'), from_json(record->'$.info.languages', '["VARCHAR"]'),
+  from_json(record->'$.info.task_categories', '["VARCHAR"]'),
+  TRY_CAST(record->>'$.statistics.created_at' AS TIMESTAMPTZ), TRY_CAST(record->>'$.statistics.last_modified' AS TIMESTAMPTZ),
+  TRY_CAST(record->>'$.statistics.total_size_bytes' AS BIGINT), TRY_CAST(record->>'$.viewer.num_rows' AS BIGINT),
+  record->>'$.additional.gated'`;
+
+/**
+ * Commits one listing page: upserts its records, rewrites the files of changed ones, appends
+ * events and downloads history, records fetch state, moves the cursor to `next`. When `next` is
+ * null the listing is complete: ids of the catalog this sync did not list get `removed_at` and a
+ * `removed` event, and the sync is marked complete — all in the same transaction.
+ * Returns how many were marked removed.
+ */
+export async function commitPage(conn: DuckDBConnection, syncId: number, page: PageRow[], marks: FetchMark[], next: string | null, requests: number): Promise<number> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await conn.run('DELETE FROM page_rows');
+    await conn.run('DELETE FROM page_fetch');
+    await conn.run('DELETE FROM page_files');
+    if (page.length > 0) {
+      const ap = await conn.createAppender('page_rows', 'main', 'temp');
+      for (const r of page) {
+        ap.appendVarchar(r.id);
+        ap.appendVarchar(r.kind);
+        ap.appendVarchar(r.json);
+        ap.appendBoolean(r.files !== null);
+        ap.endRow();
+      }
+      ap.closeSync();
+    }
+    if (page.some((r) => r.files !== null && r.files.length > 0)) {
+      // file rows come from the records in hand: unnesting a large file list out of JSON in SQL needs far more memory
+      const ap = await conn.createAppender('page_files', 'main', 'temp');
+      for (const r of page) {
+        for (const f of r.files ?? []) {
+          ap.appendVarchar(r.id);
+          ap.appendVarchar(f.path);
+          if (f.size === null || !Number.isSafeInteger(f.size)) ap.appendNull();
+          else ap.appendBigInt(BigInt(f.size));
+          if (f.lfs === null) ap.appendNull();
+          else ap.appendBoolean(f.lfs);
+          ap.endRow();
+        }
+      }
+      ap.closeSync();
+    }
+    if (marks.length > 0) {
+      const ap = await conn.createAppender('page_fetch', 'main', 'temp');
+      for (const m of marks) {
+        ap.appendVarchar(m.id);
+        ap.appendVarchar(m.stage);
+        if (m.sha === null) ap.appendNull();
+        else ap.appendVarchar(m.sha);
+        ap.appendBoolean(m.ok);
+        ap.endRow();
+      }
+      ap.closeSync();
+    }
+    const p = [syncId] as never;
+    if (page.length > 0) {
+      await conn.run(
+        `INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1 FROM page_rows
+         ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, author = EXCLUDED.author, sha = EXCLUDED.sha,
+           downloads = EXCLUDED.downloads, likes = EXCLUDED.likes, license = EXCLUDED.license, languages = EXCLUDED.languages,
+           task_categories = EXCLUDED.task_categories, created_at = EXCLUDED.created_at, last_modified = EXCLUDED.last_modified,
+           total_size_bytes = EXCLUDED.total_size_bytes, num_rows = EXCLUDED.num_rows, gated = EXCLUDED.gated,
+           last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, last_sync_id = EXCLUDED.last_sync_id`,
+        p,
+      );
+      await conn.run(`INSERT INTO events SELECT $1, id, kind, now() FROM page_rows WHERE kind <> 'unchanged'`, p);
+      await conn.run(`INSERT INTO downloads_history SELECT $1, id, TRY_CAST(record->>'$.statistics.downloads' AS BIGINT), TRY_CAST(record->>'$.statistics.likes' AS BIGINT) FROM page_rows`, p);
+      if (page.some((r) => r.files !== null)) {
+        await conn.run('DELETE FROM files WHERE id IN (SELECT id FROM page_rows WHERE files_changed)');
+        await conn.run('INSERT INTO files SELECT * FROM page_files');
+      }
+    }
+    if (marks.length > 0) {
+      await conn.run(`INSERT INTO fetch_state SELECT id, stage, sha, ok, now() FROM page_fetch
+        ON CONFLICT (id, stage) DO UPDATE SET sha = EXCLUDED.sha, ok = EXCLUDED.ok, fetched_at = EXCLUDED.fetched_at`);
+    }
+    const count = (k: ChangeKind): number => page.filter((r) => r.kind === k).length;
+    await conn.run(
+      `UPDATE syncs SET cursor = $2, pages = pages + 1, listed = listed + $3, added = added + $4, updated = updated + $5,
+         restored = restored + $6, unchanged = unchanged + $7, requests = requests + $8 WHERE sync_id = $1`,
+      [syncId, next, page.length, count('added'), count('updated'), count('restored'), count('unchanged'), requests] as never,
+    );
+    let removed = 0;
+    if (next === null) removed = await finishListing(conn, syncId);
+    await conn.run('COMMIT');
+    return removed;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Inside the last page's transaction: removals, then the sync is complete. */
+async function finishListing(conn: DuckDBConnection, syncId: number): Promise<number> {
+  const p = [syncId] as never;
+  await conn.run('CREATE OR REPLACE TEMP TABLE gone AS SELECT id FROM datasets WHERE removed_at IS NULL AND last_sync_id IS DISTINCT FROM $1', p);
+  const removed = n((await rows(conn, 'SELECT count(*) AS c FROM gone'))[0]!.c);
+  if (removed > 0) {
+    await conn.run('UPDATE datasets SET removed_at = now() WHERE id IN (SELECT id FROM gone)');
+    await conn.run(`INSERT INTO events SELECT $1, id, 'removed', now() FROM gone`, p);
+    await conn.run('DELETE FROM files WHERE id IN (SELECT id FROM gone)');
+  }
+  await conn.run('DROP TABLE gone');
+  await conn.run('UPDATE syncs SET complete = true, finished_at = now(), removed = $2 WHERE sync_id = $1', [syncId, removed] as never);
+  return removed;
+}
+
+/** Adds requests spent after the last committed page (a stopped sync); best effort. */
+export async function addRequests(conn: DuckDBConnection, syncId: number, requests: number): Promise<void> {
+  if (requests > 0) await conn.run('UPDATE syncs SET requests = requests + $2 WHERE sync_id = $1', [syncId, requests] as never);
+}
