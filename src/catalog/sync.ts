@@ -152,7 +152,6 @@ async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: nu
 
   let stoppedBy: SyncResult['stoppedBy'] = null;
   let error: unknown = null;
-  let pending: Promise<void> = Promise.resolve();
   try {
     let items: RawDataset[] = [];
     for await (const ev of listDatasets(client, { start: cursor, signal: deps.signal, log: (m) => deps.log.warn(m) })) {
@@ -160,16 +159,14 @@ async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: nu
         items.push(ev.item);
         continue;
       }
-      await pending; // one page is written while the next one downloads
+      // the listing has already asked for the next page: it downloads while this one is written,
+      // and no further page is asked for before this commit is done (at most two pages in flight)
       const page = items;
       items = [];
-      pending = processPage(page, ev.next);
-      pending.catch(() => undefined); // awaited on the next page or below
+      await processPage(page, ev.next);
     }
-    await pending;
     if (deps.signal.aborted && !complete) throw new AbortedError();
   } catch (err) {
-    await pending.catch(() => undefined);
     stoppedBy = err instanceof AbortedError || deps.signal.aborted ? 'signal' : 'error';
     error = err;
   } finally {
