@@ -4,8 +4,8 @@
  * downloads history, fetch state and the cursor — in ONE transaction, so a sync stopped at any
  * instant (even kill -9) leaves a valid catalog that the next sync continues from the cursor.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { FileEntry } from '../types.js';
+import { LIST, VARCHAR, listValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { DatasetRecord, FileEntry } from '../types.js';
 import type { CatalogStage } from './stages.js';
 
 /** The scope a catalog is fixed to by its first sync. */
@@ -30,7 +30,8 @@ export interface Existing {
 export interface PageRow {
   id: string;
   kind: ChangeKind;
-  /** the record as JSON text */
+  /** the record (its flattened columns are taken from it) and its JSON text */
+  record: DatasetRecord;
   json: string;
   /** the files to store when the files table must be rewritten for this id, else null */
   files: FileEntry[] | null;
@@ -116,18 +117,59 @@ export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: st
 
 /** Creates the connection's staging tables (temporary: they never reach the file). */
 export async function prepareStaging(conn: DuckDBConnection): Promise<void> {
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS page_rows(id VARCHAR, kind VARCHAR, record VARCHAR, files_changed BOOLEAN)');
+  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS page_rows(id VARCHAR, kind VARCHAR, record JSON, files_changed BOOLEAN,
+    author VARCHAR, sha VARCHAR, downloads BIGINT, likes BIGINT, license VARCHAR[], languages VARCHAR[], task_categories VARCHAR[],
+    created_at VARCHAR, last_modified VARCHAR, total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR)`);
   await conn.run('CREATE TEMP TABLE IF NOT EXISTS page_fetch(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN)');
   await conn.run('CREATE TEMP TABLE IF NOT EXISTS page_files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)');
 }
 
-const FLAT = `id, record::JSON, record->>'$.author', record->>'$.sha',
-  TRY_CAST(record->>'$.statistics.downloads' AS BIGINT), TRY_CAST(record->>'$.statistics.likes' AS BIGINT),
-  from_json(record->'$.info.license', '["VARCHAR"]'), from_json(record->'$.info.languages', '["VARCHAR"]'),
-  from_json(record->'$.info.task_categories', '["VARCHAR"]'),
-  TRY_CAST(record->>'$.statistics.created_at' AS TIMESTAMPTZ), TRY_CAST(record->>'$.statistics.last_modified' AS TIMESTAMPTZ),
-  TRY_CAST(record->>'$.statistics.total_size_bytes' AS BIGINT), TRY_CAST(record->>'$.viewer.num_rows' AS BIGINT),
-  record->>'$.additional.gated'`;
+const VARCHAR_LIST = LIST(VARCHAR);
+
+function appendText(ap: DuckDBAppender, v: string | null): void {
+  if (v === null) ap.appendNull();
+  else ap.appendVarchar(v);
+}
+
+/** A BIGINT column from a record number: null unless it is a whole number in the safe range. */
+function appendWhole(ap: DuckDBAppender, v: unknown): void {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) ap.appendBigInt(BigInt(v));
+  else ap.appendNull();
+}
+
+/** The viewer block is optional in a record (sync with viewer statistics adds it): read it defensively. */
+function numRows(record: DatasetRecord): unknown {
+  const viewer = (record as { viewer?: unknown }).viewer;
+  return viewer !== null && typeof viewer === 'object' ? (viewer as { num_rows?: unknown }).num_rows ?? null : null;
+}
+
+/**
+ * One staging row: the flattened columns are computed here from the record in hand (parsing large
+ * records again inside DuckDB would need far more memory than its limit allows).
+ */
+function appendRow(ap: DuckDBAppender, r: PageRow): void {
+  const rec = r.record;
+  ap.appendVarchar(r.id);
+  ap.appendVarchar(r.kind);
+  ap.appendVarchar(r.json);
+  ap.appendBoolean(r.files !== null);
+  appendText(ap, rec.author);
+  appendText(ap, rec.sha);
+  appendWhole(ap, rec.statistics.downloads);
+  appendWhole(ap, rec.statistics.likes);
+  ap.appendList(listValue(rec.info.license), VARCHAR_LIST);
+  ap.appendList(listValue(rec.info.languages), VARCHAR_LIST);
+  ap.appendList(listValue(rec.info.task_categories), VARCHAR_LIST);
+  appendText(ap, rec.statistics.created_at);
+  appendText(ap, rec.statistics.last_modified);
+  appendWhole(ap, rec.statistics.total_size_bytes);
+  appendWhole(ap, numRows(rec));
+  ap.appendVarchar(String(rec.additional.gated));
+  ap.endRow();
+}
+
+const FLAT = `id, record, author, sha, downloads, likes, license, languages, task_categories,
+  TRY_CAST(created_at AS TIMESTAMPTZ), TRY_CAST(last_modified AS TIMESTAMPTZ), total_size_bytes, num_rows, gated`;
 
 /**
  * Commits one listing page: upserts its records, rewrites the files of changed ones, appends
@@ -144,13 +186,7 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
     await conn.run('DELETE FROM page_files');
     if (page.length > 0) {
       const ap = await conn.createAppender('page_rows', 'main', 'temp');
-      for (const r of page) {
-        ap.appendVarchar(r.id);
-        ap.appendVarchar(r.kind);
-        ap.appendVarchar(r.json);
-        ap.appendBoolean(r.files !== null);
-        ap.endRow();
-      }
+      for (const r of page) appendRow(ap, r);
       ap.closeSync();
     }
     if (page.some((r) => r.files !== null && r.files.length > 0)) {
@@ -193,7 +229,7 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
         p,
       );
       await conn.run(`INSERT INTO events SELECT $1, id, kind, now() FROM page_rows WHERE kind <> 'unchanged'`, p);
-      await conn.run(`INSERT INTO downloads_history SELECT $1, id, TRY_CAST(record->>'$.statistics.downloads' AS BIGINT), TRY_CAST(record->>'$.statistics.likes' AS BIGINT) FROM page_rows`, p);
+      await conn.run('INSERT INTO downloads_history SELECT $1, id, downloads, likes FROM page_rows', p);
       if (page.some((r) => r.files !== null)) {
         await conn.run('DELETE FROM files WHERE id IN (SELECT id FROM page_rows WHERE files_changed)');
         await conn.run('INSERT INTO files SELECT * FROM page_files');

@@ -39,17 +39,26 @@ export interface SyncResult {
   seconds: number;
 }
 
-/** The record as JSON text DuckDB accepts: lone UTF-16 surrogates (valid in JS, not in JSON text for DuckDB) become U+FFFD. */
-export function recordJson(record: DatasetRecord): string {
-  const s = JSON.stringify(record);
-  if (!/\\u[dD][89a-fA-F]/.test(s)) return s;
-  const fix = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-    if (Array.isArray(v)) return v.map(fix);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [fix(k) as string, fix(x)]));
-    return v;
-  };
-  return JSON.stringify(fix(record));
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A copy of any JSON value with every lone UTF-16 surrogate (in keys too) replaced by U+FFFD. */
+export function wellFormed<T>(v: T): T {
+  if (typeof v === 'string') return v.replace(LONE_SURROGATE, '\ufffd') as T;
+  if (Array.isArray(v)) return v.map(wellFormed) as T;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [wellFormed(k), wellFormed(x)])) as T;
+  return v;
+}
+
+/**
+ * The record as the catalog stores it, and its JSON text. The catalog holds UTF-8 text, which
+ * cannot carry a lone surrogate (JavaScript strings and `collect --ndjson` can): such a character
+ * becomes U+FFFD, in the id too. Every other record is stored exactly as JSON.stringify writes it.
+ */
+export function storable(record: DatasetRecord): { record: DatasetRecord; json: string } {
+  const json = JSON.stringify(record);
+  if (!/\\u[dD][89a-fA-F]/.test(json)) return { record, json };
+  const fixed = wellFormed(record);
+  return { record: fixed, json: JSON.stringify(fixed) };
 }
 
 /** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
@@ -107,7 +116,7 @@ async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: nu
     const inPage = new Set<string>();
     for (const item of items) {
       try {
-        const r = buildRecord(item, { endpoint: cfg.endpoint, collectedAt });
+        const r = storable(buildRecord(item, { endpoint: cfg.endpoint, collectedAt })).record;
         if (inPage.has(r.id)) continue;
         inPage.add(r.id);
         records.push(r);
@@ -136,7 +145,8 @@ async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: nu
           if (stage.path === '$.files') filesChanged = true;
         }
       }
-      return { id: record.id, kind, json: recordJson(record), files: filesChanged ? record.files : null };
+      const stored = storable(record);
+      return { id: stored.record.id, kind, record: stored.record, json: stored.json, files: filesChanged ? stored.record.files : null };
     }));
     const page = rows.filter((r): r is PageRow => r !== null);
     const spent = client.requests - committedRequests;
