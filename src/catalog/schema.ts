@@ -12,7 +12,7 @@ import { EtlError } from '../errors.js';
 /** The schema this release writes. A file at an older version is migrated on open for writing. */
 export const SCHEMA_VERSION = 1;
 
-/** DuckDB's own memory cap and threads: a 200k-dataset sync stays well under 300 MB RSS. */
+/** DuckDB's own memory cap (env HF_DATASETS_DUCKDB_MEMORY, advanced) and threads: memory stays flat however large the catalog. */
 export const DUCKDB_SETTINGS = { memory_limit: process.env.HF_DATASETS_DUCKDB_MEMORY ?? '128MB', threads: '1', preserve_insertion_order: 'false' } as const;
 
 /** One migration: the statements that take a file from `version - 1` to `version`. */
@@ -28,7 +28,7 @@ const V1: string[] = [
     license VARCHAR[], languages VARCHAR[], task_categories VARCHAR[], created_at TIMESTAMPTZ, last_modified TIMESTAMPTZ,
     total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR,
     first_seen_at TIMESTAMPTZ, last_seen_at TIMESTAMPTZ, removed_at TIMESTAMPTZ,
-    last_sync_id INTEGER)`,
+    last_sync_id INTEGER, content_hash VARCHAR)`,
   'CREATE TABLE files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)',
   `CREATE TABLE syncs(
     sync_id INTEGER PRIMARY KEY, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, complete BOOLEAN, requests BIGINT,

@@ -23,6 +23,8 @@ export interface Existing {
   removed: boolean;
   /** already listed (and committed) earlier in this same sync */
   seen: boolean;
+  /** hash of the stored record without its collected_at */
+  hash: string | null;
   /** per stage name: the sha its stored answer is for, whether it was usable, and the stored part (when usable) */
   stages: Map<string, { sha: string | null; ok: boolean; stored: unknown }>;
 }
@@ -33,6 +35,10 @@ export interface PageRow {
   /** the record (its flattened columns are taken from it) and its JSON text */
   record: DatasetRecord;
   json: string;
+  /** hash of the JSON without collected_at: when it equals the stored one, the stored row is kept as is */
+  hash: string;
+  /** nothing but the time changed: only last_seen_at / last_sync_id are written (cheap) */
+  same: boolean;
   /** the files to store when the files table must be rewritten for this id, else null */
   files: FileEntry[] | null;
 }
@@ -101,7 +107,7 @@ export async function openSync(conn: DuckDBConnection, scope: Scope, start: stri
 export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: string[], stages: readonly CatalogStage[]): Promise<Map<string, Existing>> {
   const joins = stages.map((s, i) => `LEFT JOIN fetch_state f${i} ON f${i}.id = d.id AND f${i}.stage = '${s.name}'`).join(' ');
   const cols = stages.map((s, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, CASE WHEN f${i}.ok THEN json_extract(d.record, '${s.path}')::VARCHAR END AS s${i}_stored`).join('');
-  const sql = `SELECT d.id, d.sha, d.removed_at IS NOT NULL AS removed, coalesce(d.last_sync_id = $1, false) AS seen${cols}
+  const sql = `SELECT d.id, d.sha, d.content_hash, d.removed_at IS NOT NULL AS removed, coalesce(d.last_sync_id = $1, false) AS seen${cols}
     FROM datasets d ${joins} WHERE d.id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`;
   const out = new Map<string, Existing>();
   for (const r of await rows(conn, sql, [syncId, JSON.stringify(ids)])) {
@@ -110,18 +116,22 @@ export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: st
       const stored = r[`s${i}_stored`];
       st.set(s.name, { sha: (r[`s${i}_sha`] as string | null) ?? null, ok: r[`s${i}_ok`] === true, stored: typeof stored === 'string' ? JSON.parse(stored) : null });
     });
-    out.set(String(r.id), { sha: (r.sha as string | null) ?? null, removed: r.removed === true, seen: r.seen === true, stages: st });
+    out.set(String(r.id), { sha: (r.sha as string | null) ?? null, removed: r.removed === true, seen: r.seen === true, hash: (r.content_hash as string | null) ?? null, stages: st });
   }
   return out;
 }
 
-/** Creates the connection's staging tables (temporary: they never reach the file). */
+/**
+ * (Re)creates the connection's staging tables, empty. They are temporary (never in the file) and
+ * replaced for every page: a DELETE would only mark rows deleted, and the tables would grow by a
+ * page of JSON each time.
+ */
 export async function prepareStaging(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`CREATE TEMP TABLE IF NOT EXISTS page_rows(id VARCHAR, kind VARCHAR, record JSON, files_changed BOOLEAN,
+  await conn.run(`CREATE OR REPLACE TEMP TABLE page_rows(id VARCHAR, kind VARCHAR, record JSON, files_changed BOOLEAN, content_hash VARCHAR, same BOOLEAN,
     author VARCHAR, sha VARCHAR, downloads BIGINT, likes BIGINT, license VARCHAR[], languages VARCHAR[], task_categories VARCHAR[],
     created_at VARCHAR, last_modified VARCHAR, total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR)`);
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS page_fetch(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN)');
-  await conn.run('CREATE TEMP TABLE IF NOT EXISTS page_files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)');
+  await conn.run('CREATE OR REPLACE TEMP TABLE page_fetch(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN)');
+  await conn.run('CREATE OR REPLACE TEMP TABLE page_files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)');
 }
 
 const VARCHAR_LIST = LIST(VARCHAR);
@@ -151,8 +161,11 @@ function appendRow(ap: DuckDBAppender, r: PageRow): void {
   const rec = r.record;
   ap.appendVarchar(r.id);
   ap.appendVarchar(r.kind);
-  ap.appendVarchar(r.json);
+  if (r.same) ap.appendNull(); // the stored record stays
+  else ap.appendVarchar(r.json);
   ap.appendBoolean(r.files !== null);
+  ap.appendVarchar(r.hash);
+  ap.appendBoolean(r.same);
   appendText(ap, rec.author);
   appendText(ap, rec.sha);
   appendWhole(ap, rec.statistics.downloads);
@@ -171,6 +184,12 @@ function appendRow(ap: DuckDBAppender, r: PageRow): void {
 const FLAT = `id, record, author, sha, downloads, likes, license, languages, task_categories,
   TRY_CAST(created_at AS TIMESTAMPTZ), TRY_CAST(last_modified AS TIMESTAMPTZ), total_size_bytes, num_rows, gated`;
 
+const UPSERT_SET = `record = EXCLUDED.record, author = EXCLUDED.author, sha = EXCLUDED.sha,
+  downloads = EXCLUDED.downloads, likes = EXCLUDED.likes, license = EXCLUDED.license, languages = EXCLUDED.languages,
+  task_categories = EXCLUDED.task_categories, created_at = EXCLUDED.created_at, last_modified = EXCLUDED.last_modified,
+  total_size_bytes = EXCLUDED.total_size_bytes, num_rows = EXCLUDED.num_rows, gated = EXCLUDED.gated,
+  last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, last_sync_id = EXCLUDED.last_sync_id, content_hash = EXCLUDED.content_hash`;
+
 /**
  * Commits one listing page: upserts its records, rewrites the files of changed ones, appends
  * events and downloads history, records fetch state, moves the cursor to `next`. When `next` is
@@ -179,11 +198,9 @@ const FLAT = `id, record, author, sha, downloads, likes, license, languages, tas
  * Returns how many were marked removed.
  */
 export async function commitPage(conn: DuckDBConnection, syncId: number, page: PageRow[], marks: FetchMark[], next: string | null, requests: number): Promise<number> {
+  await prepareStaging(conn);
   await conn.run('BEGIN TRANSACTION');
   try {
-    await conn.run('DELETE FROM page_rows');
-    await conn.run('DELETE FROM page_fetch');
-    await conn.run('DELETE FROM page_files');
     if (page.length > 0) {
       const ap = await conn.createAppender('page_rows', 'main', 'temp');
       for (const r of page) appendRow(ap, r);
@@ -219,15 +236,18 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
     }
     const p = [syncId] as never;
     if (page.length > 0) {
-      await conn.run(
-        `INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1 FROM page_rows
-         ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, author = EXCLUDED.author, sha = EXCLUDED.sha,
-           downloads = EXCLUDED.downloads, likes = EXCLUDED.likes, license = EXCLUDED.license, languages = EXCLUDED.languages,
-           task_categories = EXCLUDED.task_categories, created_at = EXCLUDED.created_at, last_modified = EXCLUDED.last_modified,
-           total_size_bytes = EXCLUDED.total_size_bytes, num_rows = EXCLUDED.num_rows, gated = EXCLUDED.gated,
-           last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, last_sync_id = EXCLUDED.last_sync_id`,
-        p,
-      );
+      // new ids: a plain insert; changed ones: an upsert (DuckDB rewrites such a row whole);
+      // unchanged ones: only two small columns, so a steady catalog is not rewritten every night
+      if (page.some((r) => r.kind === 'added')) {
+        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind = 'added'`, p);
+      }
+      if (page.some((r) => r.kind !== 'added' && !r.same)) {
+        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind <> 'added' AND NOT same
+          ON CONFLICT (id) DO UPDATE SET ${UPSERT_SET}`, p);
+      }
+      if (page.some((r) => r.same)) {
+        await conn.run('UPDATE datasets SET last_seen_at = now(), last_sync_id = $1 WHERE id IN (SELECT id FROM page_rows WHERE same)', p);
+      }
       await conn.run(`INSERT INTO events SELECT $1, id, kind, now() FROM page_rows WHERE kind <> 'unchanged'`, p);
       await conn.run('INSERT INTO downloads_history SELECT $1, id, downloads, likes FROM page_rows', p);
       if (page.some((r) => r.files !== null)) {

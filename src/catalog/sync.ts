@@ -5,6 +5,7 @@
  * others), and committed with the cursor in one transaction. The commit of page N runs while
  * page N+1 downloads (the listing fetches one page ahead), so the walk is as fast as `collect`.
  */
+import { createHash } from 'node:crypto';
 import { AbortedError, UsageError } from '../errors.js';
 import type { HubClient } from '../http/client.js';
 import { clientFromConfig } from '../http/from-config.js';
@@ -59,6 +60,12 @@ export function storable(record: DatasetRecord): { record: DatasetRecord; json: 
   if (!/\\u[dD][89a-fA-F]/.test(json)) return { record, json };
   const fixed = wellFormed(record);
   return { record: fixed, json: JSON.stringify(fixed) };
+}
+
+/** A hash of a record's JSON without its `collected_at` (the last key): equal hashes, nothing changed but the time. */
+export function contentHash(json: string): string {
+  const at = json.lastIndexOf(',"collected_at":');
+  return createHash('sha1').update(at < 0 ? json : json.slice(0, at)).digest('base64');
 }
 
 /** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
@@ -146,7 +153,9 @@ async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: nu
         }
       }
       const stored = storable(record);
-      return { id: stored.record.id, kind, record: stored.record, json: stored.json, files: filesChanged ? stored.record.files : null };
+      const hash = contentHash(stored.json);
+      const same = kind === 'unchanged' && !filesChanged && e?.hash === hash;
+      return { id: stored.record.id, kind, record: stored.record, json: stored.json, hash, same, files: filesChanged ? stored.record.files : null };
     }));
     const page = rows.filter((r): r is PageRow => r !== null);
     const spent = client.requests - committedRequests;

@@ -138,13 +138,13 @@ export class SyntheticCorpus implements CorpusSource {
     return this.item(pos);
   }
 
-  /** Item `i`, moved on when `moved` says so (a new commit on every `every`-th item, downloads grown). */
+  /** Item `i`, moved on when `moved` says so (every `every`-th item: a new commit, downloads grown). */
   private item(i: number): RawDataset {
     const item = syntheticDataset(i, this.size);
     const m = this.moved;
     if (!m || m.generation <= 0) return item;
-    item.downloads = (item.downloads as number) + m.generation;
     if (i % m.every === 0) {
+      item.downloads = (item.downloads as number) + m.generation;
       item.sha = hexOf(i, 1000 + m.generation, 40);
       item.siblings = [...(item.siblings as object[]), { rfilename: `data/update-${m.generation}.parquet` }];
     }

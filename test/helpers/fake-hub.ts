@@ -28,7 +28,7 @@ export interface FakeHubOptions {
   synthetic?: number;
   /**
    * The synthetic corpus after it moved: every `every`-th dataset has a new commit (a new sha and one
-   * more file) for each `generation`, and every dataset's downloads grow by `generation`.
+   * more file) and more downloads; the others are as they were.
    */
   syntheticMoved?: { every: number; generation: number };
   /** Largest page; a larger `limit` is clamped to it (default 1000). */
