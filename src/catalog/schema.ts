@@ -36,8 +36,9 @@ const V1: string[] = [
     cursor VARCHAR, pages BIGINT, listed BIGINT)`,
   'CREATE TABLE events(sync_id INTEGER, id VARCHAR, kind VARCHAR, detected_at TIMESTAMPTZ)',
   'CREATE TABLE downloads_history(sync_id INTEGER, id VARCHAR, downloads BIGINT, likes BIGINT)',
-  // per-dataset facts fetched one request at a time (file sizes, viewer stats): for which sha the stored answer holds
-  'CREATE TABLE fetch_state(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN, fetched_at TIMESTAMPTZ, PRIMARY KEY (id, stage))',
+  // per-dataset facts fetched one request at a time (file sizes, viewer stats): for which sha the stored answer
+  // holds, and the answer's part of the record (read back without touching the wide record column)
+  'CREATE TABLE fetch_state(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN, fetched_at TIMESTAMPTZ, value JSON, PRIMARY KEY (id, stage))',
 ];
 
 export const MIGRATIONS: readonly Migration[] = [{ version: 1, statements: V1 }];

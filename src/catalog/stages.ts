@@ -5,12 +5,13 @@
  * current sha or was not usable (`ok` false: the fetch failed, or the answer was "not ready");
  * every other dataset gets the stored part carried into the record rebuilt from the listing.
  *
- * The bookkeeping is the `fetch_state(id, stage, sha, ok)` table; the fact itself lives in the
- * stored record at `path`. Adding a stage needs no schema change:
+ * The bookkeeping is the `fetch_state(id, stage, sha, ok, value)` table (`value`: the stage's part
+ * of the record, so carrying it never reads the wide `record` column). Adding a stage needs no
+ * schema change:
  *
  * ```ts
  * const viewerStage: CatalogStage = {
- *   name: 'viewer', path: '$.viewer',
+ *   name: 'viewer', path: '$.viewer', part: (r) => r.viewer,
  *   enabled: (o) => o.viewerStats,
  *   carry: (fresh, stored) => ({ ...fresh, viewer: stored }),
  *   fetch: async (record, ctx) => { const r = await addViewerStats(record, ctx); return { record: r, ok: r.viewer?.available === true || <an answer that will not change> }; },
@@ -38,8 +39,10 @@ export interface StageOptions {
 export interface CatalogStage {
   /** the key in `fetch_state.stage` */
   name: string;
-  /** the JSON path of the part of the stored record this stage owns */
+  /** the JSON path of the part of the record this stage owns (documentation; `part` reads it) */
   path: string;
+  /** the part of a record this stage owns, stored with its fetch state and carried into later records */
+  part(record: DatasetRecord): unknown;
   /** whether this sync fetches it (a stage not asked for still carries what is stored) */
   enabled(o: StageOptions): boolean;
   /** the record rebuilt from the listing with the stored part (for the same sha, `ok`) put back */
@@ -59,6 +62,7 @@ function isFileList(v: unknown): v is FileEntry[] {
 export const fileSizesStage: CatalogStage = {
   name: 'file_sizes',
   path: '$.files',
+  part: (record) => record.files,
   enabled: (o) => o.fileSizes,
   carry: (fresh, stored, endpoint) => (isFileList(stored) ? withFiles(fresh, stored, endpoint) : fresh),
   async fetch(record, ctx) {

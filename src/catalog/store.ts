@@ -48,6 +48,8 @@ export interface FetchMark {
   stage: string;
   sha: string | null;
   ok: boolean;
+  /** the stage's part of the record, as JSON text */
+  value: string;
 }
 
 export interface SyncCounts {
@@ -106,7 +108,8 @@ export async function openSync(conn: DuckDBConnection, scope: Scope, start: stri
 /** What the catalog holds for `ids` (one query for the page). */
 export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: string[], stages: readonly CatalogStage[]): Promise<Map<string, Existing>> {
   const joins = stages.map((s, i) => `LEFT JOIN fetch_state f${i} ON f${i}.id = d.id AND f${i}.stage = '${s.name}'`).join(' ');
-  const cols = stages.map((s, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, CASE WHEN f${i}.ok THEN json_extract(d.record, '${s.path}')::VARCHAR END AS s${i}_stored`).join('');
+  // narrow columns only: reading `record` here would scan the whole catalog's JSON for every page
+  const cols = stages.map((_, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, CASE WHEN f${i}.ok THEN f${i}.value::VARCHAR END AS s${i}_stored`).join('');
   const sql = `SELECT d.id, d.sha, d.content_hash, d.removed_at IS NOT NULL AS removed, coalesce(d.last_sync_id = $1, false) AS seen${cols}
     FROM datasets d ${joins} WHERE d.id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`;
   const out = new Map<string, Existing>();
@@ -130,7 +133,7 @@ export async function prepareStaging(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE page_rows(id VARCHAR, kind VARCHAR, record JSON, files_changed BOOLEAN, content_hash VARCHAR, same BOOLEAN,
     author VARCHAR, sha VARCHAR, downloads BIGINT, likes BIGINT, license VARCHAR[], languages VARCHAR[], task_categories VARCHAR[],
     created_at VARCHAR, last_modified VARCHAR, total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR)`);
-  await conn.run('CREATE OR REPLACE TEMP TABLE page_fetch(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN)');
+  await conn.run('CREATE OR REPLACE TEMP TABLE page_fetch(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN, value JSON)');
   await conn.run('CREATE OR REPLACE TEMP TABLE page_files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)');
 }
 
@@ -230,6 +233,7 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
         if (m.sha === null) ap.appendNull();
         else ap.appendVarchar(m.sha);
         ap.appendBoolean(m.ok);
+        ap.appendVarchar(m.value);
         ap.endRow();
       }
       ap.closeSync();
@@ -256,8 +260,8 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
       }
     }
     if (marks.length > 0) {
-      await conn.run(`INSERT INTO fetch_state SELECT id, stage, sha, ok, now() FROM page_fetch
-        ON CONFLICT (id, stage) DO UPDATE SET sha = EXCLUDED.sha, ok = EXCLUDED.ok, fetched_at = EXCLUDED.fetched_at`);
+      await conn.run(`INSERT INTO fetch_state SELECT id, stage, sha, ok, now(), value FROM page_fetch
+        ON CONFLICT (id, stage) DO UPDATE SET sha = EXCLUDED.sha, ok = EXCLUDED.ok, fetched_at = EXCLUDED.fetched_at, value = EXCLUDED.value`);
     }
     const count = (k: ChangeKind): number => page.filter((r) => r.kind === k).length;
     await conn.run(

@@ -148,7 +148,7 @@ async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: nu
         } else if (active.includes(stage)) {
           const got = await stage.fetch(record, ctx);
           record = got.record;
-          marks.push({ id: record.id, stage: stage.name, sha: fresh.sha, ok: got.ok });
+          marks.push({ id: wellFormed(record.id), stage: stage.name, sha: fresh.sha, ok: got.ok, value: JSON.stringify(wellFormed(stage.part(record)) ?? null) });
           if (stage.path === '$.files') filesChanged = true;
         }
       }
