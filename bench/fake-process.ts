@@ -12,6 +12,8 @@ export interface FakeProcess {
   /** the counters, the fake's CPU time so far, and when the first and last logged requests arrived (epoch ms) */
   counters(): Promise<FakeHubCounters & { cpuMs: number; firstAt: number | null; lastAt: number | null }>;
   reset(): Promise<void>;
+  /** changes the fake's options at run time (e.g. the corpus moves between two syncs) */
+  set(options: Partial<FakeHubOptions>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,11 +33,11 @@ export async function startFakeProcess(opts: FakeHubOptions | object, script = '
       }
     });
   });
-  const ask = (type: string): Promise<Record<string, unknown>> =>
+  const ask = (type: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> =>
     new Promise((resolve) => {
       const id = ++seq;
       waiting.set(id, resolve);
-      child.send({ id, type });
+      child.send({ id, type, ...extra });
     });
   return {
     url,
@@ -45,6 +47,9 @@ export async function startFakeProcess(opts: FakeHubOptions | object, script = '
     },
     async reset() {
       await ask('reset');
+    },
+    async set(options) {
+      await ask('set', { options });
     },
     async close() {
       child.removeAllListeners('exit');

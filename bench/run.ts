@@ -3,7 +3,7 @@
  * table (figures, not assertions; the targets are reported as met / not met). Every benchmark
  * starts its own fake Hub in a child process on 127.0.0.1 and measures the client in another
  * child process; this driver only orchestrates. Names: listing, baseline-list,
- * baseline-catalog, enrich, viewer, profile (default: all). Results also go to bench/out/.
+ * baseline-catalog, enrich, viewer, profile, sync, sync-200k (default: all). Results also go to bench/out/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { benchBaselineCatalog, benchBaselineList } from './bench-baselines.js';
 import { benchEnrich } from './bench-enrich.js';
 import { benchViewer } from './bench-viewer.js';
+import { benchSync200k, benchSyncVsCollect } from './bench-sync.js';
 import { benchListing, newProfileDir } from './bench-listing.js';
 import { markdown, targets, textTable, type Row } from './report.js';
 import { cleanUp, OUT_DIR, WORK_BASE } from './util.js';
 
 /** Row ids keep the full-scale names (listing-200k, …) whatever --scale is; the N column says what ran. */
-const NAMES = ['listing', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile'] as const;
+const NAMES = ['listing', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k'] as const;
 type Name = (typeof NAMES)[number];
 
 function parse(argv: string[]): { names: Name[]; scale: number } {
@@ -76,6 +77,10 @@ for (const name of names) {
     await step(`file sizes / enrich ${N(1_000)} at 50 ms`, () => benchEnrich(N(1_000)));
   } else if (name === 'viewer') {
     await step(`viewer statistics ${N(2_000)} at 50 ms`, () => benchViewer(N(2_000)));
+  } else if (name === 'sync') {
+    await step(`sync vs collect ${N(20_000)} at 400 ms`, () => benchSyncVsCollect(N(20_000)));
+  } else if (name === 'sync-200k') {
+    await step(`sync ${N(200_000)}, then again after 1% changed`, () => benchSync200k(N(200_000)));
   } else if (name === 'profile') {
     await step(`CPU profile of listing ${N(200_000)}`, async () => {
       const dir = newProfileDir();

@@ -52,6 +52,30 @@ function networkOptions(y: Argv): Argv {
     .option('log-format', { type: 'string', describe: 'text (default) | json: one pino JSON object a line on stderr' });
 }
 
+function syncOptions(y: Argv): Argv {
+  return y
+    .option('db', { type: 'string', describe: 'the catalog file (default ./hf_datasets.duckdb)' })
+    .option('search', { type: 'string', describe: 'scope: substring of the repo id (fixed by the first sync)' })
+    .option('author', { type: 'string', describe: 'scope: owner (fixed by the first sync)' })
+    .option('filter', { type: 'string', array: true, describe: 'scope: tag filter, repeatable (fixed by the first sync)' })
+    .option('file-sizes', { type: 'boolean', describe: 'per-file sizes, fetched only for datasets added or changed since the last sync' })
+    // accepted only to say they do not apply (a sync always walks its whole scope)
+    .option('limit', { type: 'string', hidden: true })
+    .option('all', { type: 'boolean', hidden: true })
+    .option('sort', { type: 'string', hidden: true })
+    .option('since', { type: 'string', hidden: true });
+}
+
+function exportOptions(y: Argv): Argv {
+  return y
+    .option('db', { type: 'string', describe: 'the catalog file (default ./hf_datasets.duckdb)' })
+    .option('format', { type: 'string', describe: 'parquet | ndjson | csv' })
+    .option('output', { type: 'string', describe: 'the file to write (required for parquet; ndjson and csv go to stdout without it)' })
+    .option('include-removed', { type: 'boolean', describe: 'also datasets no longer on the Hub' })
+    .option('quiet', { type: 'boolean', describe: 'warnings and errors only' })
+    .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' });
+}
+
 /** Parses argv into the command and its raw options. Throws UsageError. */
 export async function parseArgs(argv: string[]): Promise<{ command: Command | 'help' | null; args: RawArgs; helpText?: string }> {
   let picked: Command | null = null;
@@ -78,6 +102,24 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
       ]).epilog(EXIT_CODES_HELP),
       () => {
         picked = 'enrich';
+      },
+    )
+    .command('sync', 'keep a DuckDB catalog of the Hub up to date (added, updated, removed datasets)', (y) =>
+      networkOptions(syncOptions(y)).example([
+        ['$0 sync', 'the whole Hub into ./hf_datasets.duckdb (run it nightly)'],
+        ['$0 sync --db medical.duckdb --search medical --file-sizes', 'a scoped catalog with per-file sizes'],
+      ]).epilog(`${EXIT_CODES_HELP} An interrupted sync is continued by the next one.`),
+      () => {
+        picked = 'sync';
+      },
+    )
+    .command('export', 'write the catalog as Parquet, NDJSON or CSV', (y) =>
+      exportOptions(y).example([
+        ['$0 export --format parquet --output hub.parquet', 'every present dataset'],
+        ['$0 export --format ndjson | jq -r .id', 'records on stdout'],
+      ]).epilog(EXIT_CODES_HELP),
+      () => {
+        picked = 'export';
       },
     )
     .epilog(`${EXIT_CODES_HELP}\nRun with no arguments on a terminal for the interactive menu.`)
@@ -132,10 +174,18 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(parsed.helpText!.endsWith('\n') ? parsed.helpText! : parsed.helpText + '\n');
       return EXIT_CODES.ok;
     }
-    if (parsed.command === null) throw new UsageError('say which command: collect, search TERM or enrich (see --help)');
+    if (parsed.command === null) throw new UsageError('say which command: collect, search TERM, enrich, sync or export (see --help)');
     const config = normalizeConfig(parsed.command, parsed.args);
     debug = config.logLevel === 'debug';
     const log = createLogger(config.logLevel, config.logFormat);
+    if (config.command === 'sync') {
+      const { runSyncCommand } = await import('./commands/sync.js');
+      return await runSyncCommand(config, log);
+    }
+    if (config.command === 'export') {
+      const { runExportCommand } = await import('./commands/export.js');
+      return await runExportCommand(config, log);
+    }
     if (config.command === 'enrich') {
       const { runEnrichCommand } = await import('./commands/enrich.js');
       return await runEnrichCommand(config, log);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { SORT_KEYS, type QueryOptions, type SortKey } from './types.js';
 
-export type Command = 'collect' | 'search' | 'enrich';
+export type Command = 'collect' | 'search' | 'enrich' | 'sync' | 'export';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFormat = 'text' | 'json';
 
@@ -34,7 +34,22 @@ export interface Config {
   quiet: boolean;
   /** which query options were given on the command line (for --resume comparison) */
   explicitQuery: ReadonlySet<keyof QueryOptions>;
+  /** sync and export: the catalog file and the export's choices; null for the other commands */
+  catalog?: CatalogOptions | null;
 }
+
+export type ExportFormat = 'parquet' | 'ndjson' | 'csv';
+
+export interface CatalogOptions {
+  db: string;
+  /** export only */
+  format: ExportFormat | null;
+  /** export only: null = stdout (ndjson, csv) */
+  output: string | null;
+  includeRemoved: boolean;
+}
+
+export const DEFAULT_DB = './hf_datasets.duckdb';
 
 export const DEFAULT_OUT = './hf_datasets_output';
 /** The largest --limit (and custom amount in the menu). */
@@ -68,6 +83,10 @@ export interface RawArgs {
   quiet?: unknown;
   logLevel?: unknown;
   logFormat?: unknown;
+  db?: unknown;
+  format?: unknown;
+  output?: unknown;
+  includeRemoved?: unknown;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -139,8 +158,27 @@ export function resolveToken(v: unknown, env: NodeJS.ProcessEnv): string | null 
   }
 }
 
+/** sync / export options: the catalog file, and for export its format and destination. */
+function catalogOptions(command: Command, args: RawArgs): CatalogOptions | null {
+  if (command !== 'sync' && command !== 'export') return null;
+  const db = text('db', args.db) ?? DEFAULT_DB;
+  if (command === 'sync') {
+    for (const [name, v] of [['limit', args.limit], ['all', args.all], ['sort', args.sort], ['since', args.since]] as const) {
+      if (v !== undefined) throw new UsageError(`--${name} does not apply to sync: every sync walks its whole scope`);
+    }
+    return { db, format: null, output: null, includeRemoved: false };
+  }
+  const f = text('format', args.format);
+  if (f === null) throw new UsageError('export needs --format parquet, ndjson or csv');
+  if (f !== 'parquet' && f !== 'ndjson' && f !== 'csv') throw new UsageError(`--format must be one of parquet, ndjson, csv, got ${show(args.format)}`);
+  const output = text('output', args.output);
+  if (f === 'parquet' && output === null) throw new UsageError('--format parquet needs --output FILE (Parquet is not written to stdout)');
+  return { db, format: f, output, includeRemoved: flag(args.includeRemoved) };
+}
+
 /** Validates everything once; throws UsageError with one line saying what is wrong. */
 export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.ProcessEnv = process.env): Config {
+  const catalog = catalogOptions(command, args);
   const explicit = new Set<keyof QueryOptions>();
   let search = text('search', args.search);
   if (command === 'search') {
@@ -227,6 +265,7 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
     logFormat,
     quiet,
     explicitQuery: explicit,
+    catalog,
   };
   return Object.freeze(config);
 }

@@ -5,7 +5,7 @@
  */
 import type { RawDataset } from '../../src/types.js';
 import {
-  syntheticAuthor, syntheticDataset, syntheticGated, syntheticId, syntheticIndexOf, syntheticIsPrivate, syntheticTags,
+  hexOf, syntheticAuthor, syntheticDataset, syntheticGated, syntheticId, syntheticIndexOf, syntheticIsPrivate, syntheticTags,
 } from './corpus.js';
 import { markerOf } from './fake-hub-shape.js';
 
@@ -132,10 +132,23 @@ export class ExplicitCorpus implements CorpusSource {
 
 /** The synthetic corpus of `total` items (see corpus.ts); nothing is stored. */
 export class SyntheticCorpus implements CorpusSource {
-  constructor(readonly size: number) {}
+  constructor(readonly size: number, private readonly moved?: { every: number; generation: number }) {}
 
   itemAt(_sort: FakeSortKey, pos: number): RawDataset {
-    return syntheticDataset(pos, this.size);
+    return this.item(pos);
+  }
+
+  /** Item `i`, moved on when `moved` says so (every `every`-th item: a new commit, downloads grown). */
+  private item(i: number): RawDataset {
+    const item = syntheticDataset(i, this.size);
+    const m = this.moved;
+    if (!m || m.generation <= 0) return item;
+    if (i % m.every === 0) {
+      item.downloads = (item.downloads as number) + m.generation;
+      item.sha = hexOf(i, 1000 + m.generation, 40);
+      item.siblings = [...(item.siblings as object[]), { rfilename: `data/update-${m.generation}.parquet` }];
+    }
+    return item;
   }
 
   matches(_sort: FakeSortKey, i: number, q: ListQuery): boolean {
@@ -160,7 +173,7 @@ export class SyntheticCorpus implements CorpusSource {
 
   find(id: string): { item: RawDataset; canonical: boolean } | undefined {
     const i = syntheticIndexOf(id, this.size);
-    return i < 0 ? undefined : { item: syntheticDataset(i, this.size), canonical: true };
+    return i < 0 ? undefined : { item: this.item(i), canonical: true };
   }
 }
 

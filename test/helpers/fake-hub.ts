@@ -26,6 +26,11 @@ export interface FakeHubOptions {
   datasets?: RawDataset[];
   /** A lazily generated corpus of N datasets (see corpus.ts); used when `datasets` is not given. */
   synthetic?: number;
+  /**
+   * The synthetic corpus after it moved: every `every`-th dataset has a new commit (a new sha and one
+   * more file) and more downloads; the others are as they were.
+   */
+  syntheticMoved?: { every: number; generation: number };
   /** Largest page; a larger `limit` is clamped to it (default 1000). */
   maxPageSize?: number;
   /** A `limit` above this answers 400 (to test a 1000 → 500 fallback). */
@@ -132,7 +137,7 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
     requests: [],
     setOptions(patch) {
       options = { ...options, ...patch };
-      if ('datasets' in patch || 'synthetic' in patch) src = makeSource(options);
+      if ('datasets' in patch || 'synthetic' in patch || 'syntheticMoved' in patch) src = makeSource(options);
       if ('faults' in patch) faults = new FaultPicker(options.faults);
       if ('quota' in patch) quota = options.quota ? new FixedWindowQuota(options.quota.limit, options.quota.windowSec) : undefined;
     },
@@ -307,7 +312,7 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
 
 function makeSource(o: FakeHubOptions): CorpusSource {
   if (o.datasets) return new ExplicitCorpus(o.datasets);
-  if (o.synthetic !== undefined) return new SyntheticCorpus(o.synthetic);
+  if (o.synthetic !== undefined) return new SyntheticCorpus(o.synthetic, o.syntheticMoved);
   return new ExplicitCorpus(loadFixtureCorpus());
 }
 

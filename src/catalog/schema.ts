@@ -1,0 +1,174 @@
+/**
+ * The catalog file: opening it (one writer, never waiting), telling a catalog from any other
+ * file, and the schema with its migrations.
+ *
+ * Lifecycle: `openCatalog` → queries → `close()`. A file that is not a catalog, or one written by
+ * a newer release, is refused before anything is written to it: it is first inspected read-only.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { EtlError } from '../errors.js';
+
+/** The schema this release writes. A file at an older version is migrated on open for writing. */
+export const SCHEMA_VERSION = 1;
+
+/** DuckDB's own memory cap (env HF_DATASETS_DUCKDB_MEMORY, advanced) and threads: memory stays flat however large the catalog. */
+export const DUCKDB_SETTINGS = { memory_limit: process.env.HF_DATASETS_DUCKDB_MEMORY ?? '128MB', threads: '1', preserve_insertion_order: 'false' } as const;
+
+/** One migration: the statements that take a file from `version - 1` to `version`. */
+export interface Migration {
+  version: number;
+  statements: string[];
+}
+
+/** Version 1: the tables users query (names are the contract) plus the sync bookkeeping. */
+const V1: string[] = [
+  `CREATE TABLE datasets(
+    id VARCHAR PRIMARY KEY, record JSON, author VARCHAR, sha VARCHAR, downloads BIGINT, likes BIGINT,
+    license VARCHAR[], languages VARCHAR[], task_categories VARCHAR[], created_at TIMESTAMPTZ, last_modified TIMESTAMPTZ,
+    total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR,
+    first_seen_at TIMESTAMPTZ, last_seen_at TIMESTAMPTZ, removed_at TIMESTAMPTZ,
+    last_sync_id INTEGER, content_hash VARCHAR)`,
+  'CREATE TABLE files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)',
+  `CREATE TABLE syncs(
+    sync_id INTEGER PRIMARY KEY, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, complete BOOLEAN, requests BIGINT,
+    added BIGINT, updated BIGINT, removed BIGINT, restored BIGINT, unchanged BIGINT, scope JSON,
+    cursor VARCHAR, pages BIGINT, listed BIGINT)`,
+  'CREATE TABLE events(sync_id INTEGER, id VARCHAR, kind VARCHAR, detected_at TIMESTAMPTZ)',
+  'CREATE TABLE downloads_history(sync_id INTEGER, id VARCHAR, downloads BIGINT, likes BIGINT)',
+  // per-dataset facts fetched one request at a time (file sizes, viewer stats): for which sha the stored answer
+  // holds, and the answer's part of the record (read back without touching the wide record column)
+  'CREATE TABLE fetch_state(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN, fetched_at TIMESTAMPTZ, value JSON, PRIMARY KEY (id, stage))',
+];
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, statements: V1 }];
+
+/** A catalog that cannot be used: not a catalog, a newer schema, or held by another process. Exit 1. */
+export class CatalogError extends EtlError {
+  constructor(message: string, code = 'ETL_CATALOG', options?: { cause?: unknown }) {
+    super(message, code, options);
+    this.name = 'CatalogError';
+  }
+}
+
+export interface Catalog {
+  path: string;
+  conn: DuckDBConnection;
+  close(): void;
+}
+
+/** DuckDB's lock error names the holding process ("Conflicting lock is held in /usr/bin/node (PID 123)"). */
+function lockHolder(message: string): string | null {
+  const m = /Conflicting lock is held in (.*?)(?:\.\s+See also|$)/s.exec(message);
+  return m ? m[1]!.trim() : null;
+}
+
+async function openInstance(path: string, readOnly: boolean): Promise<DuckDBInstance> {
+  try {
+    return await DuckDBInstance.create(path, { ...DUCKDB_SETTINGS, ...(readOnly ? { access_mode: 'READ_ONLY' } : {}) });
+  } catch (err) {
+    const msg = (err as Error).message ?? String(err);
+    const holder = lockHolder(msg);
+    if (holder !== null) throw new CatalogError(`${path} is in use by ${holder}; try again when it has finished`, 'ETL_CATALOG_LOCKED', { cause: err });
+    if (/not a valid DuckDB database file/i.test(msg)) throw new CatalogError(`${path} is not a catalog (not a DuckDB file); it was left untouched`, 'ETL_NOT_A_CATALOG', { cause: err });
+    throw new CatalogError(`cannot open ${path}: ${msg.split('\n')[0]}`, 'ETL_CATALOG_OPEN', { cause: err });
+  }
+}
+
+async function scalar(conn: DuckDBConnection, sql: string): Promise<unknown> {
+  const r = await conn.runAndReadAll(sql);
+  return r.getRowsJS()[0]?.[0];
+}
+
+/** The schema version of an open file: null when it has no tables at all, -1 when it has tables but is no catalog. */
+export async function schemaVersion(conn: DuckDBConnection): Promise<number | null> {
+  const tables = Number(await scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"));
+  const hasVersion = Number(await scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'schema_version'"));
+  if (hasVersion === 0) return tables === 0 ? null : -1;
+  const v = await scalar(conn, 'SELECT max(version) FROM schema_version');
+  return typeof v === 'number' ? v : -1;
+}
+
+/** Runs the migrations above `from`, each in its own transaction with its version row. */
+export async function migrate(conn: DuckDBConnection, from: number, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
+  let version = from;
+  if (from === 0) await conn.run('CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL, applied_at TIMESTAMPTZ)');
+  for (const m of migrations) {
+    if (m.version <= version) continue;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      for (const s of m.statements) await conn.run(s);
+      await conn.run(`INSERT INTO schema_version VALUES (${m.version}, now())`);
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw new CatalogError(`migrating the catalog to schema ${m.version} failed: ${(err as Error).message.split('\n')[0]}`, 'ETL_CATALOG_MIGRATE', { cause: err });
+    }
+    version = m.version;
+  }
+  return version;
+}
+
+function refuse(path: string, version: number, latest: number): never {
+  if (version === -1) throw new CatalogError(`${path} is not a catalog (a DuckDB file without its tables); it was left untouched`, 'ETL_NOT_A_CATALOG');
+  throw new CatalogError(`${path} holds catalog schema ${version}, newer than this release understands (${latest}); upgrade hf-datasets`, 'ETL_CATALOG_NEWER');
+}
+
+/**
+ * Opens a catalog. `write`: create it when missing and migrate an older schema (after a read-only
+ * look, so a foreign or newer file is never changed). Read-only: it must exist at a known version.
+ * @throws CatalogError (locked, not a catalog, newer schema, missing)
+ */
+export async function openCatalog(path: string, opts: { write: boolean; migrations?: readonly Migration[] }): Promise<Catalog> {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  const latest = migrations[migrations.length - 1]!.version;
+  const exists = existsSync(path) && statSync(path).size > 0;
+  if (!exists && !opts.write) throw new CatalogError(`no catalog at ${path} (create it with: hf-datasets sync --db ${path})`, 'ETL_NO_CATALOG');
+  if (exists) {
+    // look first, read-only: a foreign or newer file must stay byte for byte as it was
+    const probe = await openInstance(path, true);
+    try {
+      const conn = await probe.connect();
+      const v = await schemaVersion(conn);
+      conn.closeSync();
+      if (v === null && !opts.write) throw new CatalogError(`${path} is an empty DuckDB file, not a catalog yet (run hf-datasets sync --db ${path})`, 'ETL_NOT_A_CATALOG');
+      if (v !== null && (v === -1 || v > latest)) refuse(path, v, latest);
+      if (!opts.write) {
+        const reader = await probe.connect();
+        await reader.run("SET TimeZone = 'UTC'");
+        return finish(path, probe, reader);
+      }
+    } catch (err) {
+      probe.closeSync();
+      throw err;
+    }
+    probe.closeSync();
+  }
+  const instance = await openInstance(path, !opts.write);
+  const conn = await instance.connect();
+  try {
+    await conn.run("SET TimeZone = 'UTC'");
+    const v = await schemaVersion(conn);
+    if (v === -1 || (v !== null && v > latest)) refuse(path, v, latest);
+    if (opts.write && (v ?? 0) < latest) await migrate(conn, v ?? 0, migrations);
+  } catch (err) {
+    conn.closeSync();
+    instance.closeSync();
+    throw err;
+  }
+  return finish(path, instance, conn);
+}
+
+function finish(path: string, instance: DuckDBInstance, conn: DuckDBConnection): Catalog {
+  let closed = false;
+  return {
+    path,
+    conn,
+    close() {
+      if (closed) return;
+      closed = true;
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * `sync`: one cursor walk of the scope's listing into the catalog. Each page is turned into
+ * records, compared with what the catalog holds (added / updated / restored / unchanged), given
+ * the per-dataset facts it needs (stages: fetched for changed datasets, carried over for the
+ * others), and committed with the cursor in one transaction. The commit of page N runs while
+ * page N+1 downloads (the listing fetches one page ahead), so the walk is as fast as `collect`.
+ */
+import { createHash } from 'node:crypto';
+import { AbortedError, UsageError } from '../errors.js';
+import type { HubClient } from '../http/client.js';
+import { clientFromConfig } from '../http/from-config.js';
+import { firstPagePath, listDatasets } from '../hub/list.js';
+import type { Logger } from '../log.js';
+import type { Progress } from '../progress.js';
+import { buildRecord, InvalidItemError } from '../record/build.js';
+import type { DatasetRecord, QueryOptions, RawDataset } from '../types.js';
+import type { Config } from '../config.js';
+import { openCatalog, type Catalog } from './schema.js';
+import { CATALOG_STAGES, type CatalogStage, type StageContext } from './stages.js';
+import { addRequests, commitPage, lookupPage, openSync, prepareStaging, storedScope, type ChangeKind, type FetchMark, type PageRow, type Scope, type SyncCounts } from './store.js';
+
+export interface SyncDeps {
+  log: Logger;
+  signal: AbortSignal;
+  progress?: (client: HubClient) => Progress | null;
+  /** extra stages (tests, or a stage another module provides) appended to the built-in ones */
+  stages?: CatalogStage[];
+}
+
+export interface SyncResult {
+  syncId: number;
+  continued: boolean;
+  complete: boolean;
+  /** this run's work (a continued sync also did some before) */
+  run: SyncCounts;
+  /** the whole sync's totals so far */
+  total: SyncCounts;
+  stoppedBy: null | 'signal' | 'error';
+  error: unknown;
+  seconds: number;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A copy of any JSON value with every lone UTF-16 surrogate (in keys too) replaced by U+FFFD. */
+export function wellFormed<T>(v: T): T {
+  if (typeof v === 'string') return v.replace(LONE_SURROGATE, '\ufffd') as T;
+  if (Array.isArray(v)) return v.map(wellFormed) as T;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [wellFormed(k), wellFormed(x)])) as T;
+  return v;
+}
+
+/**
+ * The record as the catalog stores it, and its JSON text. The catalog holds UTF-8 text, which
+ * cannot carry a lone surrogate (JavaScript strings and `collect --ndjson` can): such a character
+ * becomes U+FFFD, in the id too. Every other record is stored exactly as JSON.stringify writes it.
+ */
+export function storable(record: DatasetRecord): { record: DatasetRecord; json: string } {
+  const json = JSON.stringify(record);
+  if (!/\\u[dD][89a-fA-F]/.test(json)) return { record, json };
+  const fixed = wellFormed(record);
+  return { record: fixed, json: JSON.stringify(fixed) };
+}
+
+/** A hash of a record's JSON without its `collected_at` (the last key): equal hashes, nothing changed but the time. */
+export function contentHash(json: string): string {
+  const at = json.lastIndexOf(',"collected_at":');
+  return createHash('sha1').update(at < 0 ? json : json.slice(0, at)).digest('base64');
+}
+
+/** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
+export function resolveScope(cfg: Config, stored: Scope | null): Scope {
+  const given: Scope = { search: cfg.query.search, author: cfg.query.author, filter: cfg.query.filter };
+  if (stored === null) return given;
+  for (const key of ['search', 'author', 'filter'] as const) {
+    if (cfg.explicitQuery.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) {
+      throw new UsageError(`--${key} ${JSON.stringify(given[key])} differs from this catalog's scope (${key} ${JSON.stringify(stored[key])}); use another --db for another scope`, 'ETL_SCOPE_MISMATCH');
+    }
+  }
+  return stored;
+}
+
+function classify(record: DatasetRecord, e: { sha: string | null; removed: boolean } | undefined): ChangeKind {
+  if (!e) return 'added';
+  if (e.removed) return 'restored';
+  return e.sha !== record.sha ? 'updated' : 'unchanged';
+}
+
+/** Runs a sync. Throws UsageError / CatalogError before anything is written; other failures come back in the result. */
+export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<SyncResult> {
+  const started = Date.now();
+  const catalog: Catalog = await openCatalog(db, { write: true });
+  let client: HubClient | null = null;
+  try {
+    const scope = resolveScope(cfg, await storedScope(catalog.conn));
+    const query: QueryOptions = { ...scope, sort: 'createdAt', since: null, limit: null, file_sizes: cfg.query.file_sizes, viewer_stats: cfg.query.viewer_stats };
+    await prepareStaging(catalog.conn);
+    const opened = await openSync(catalog.conn, scope, firstPagePath(query));
+    if (opened.continued) deps.log.info(`continuing sync ${opened.syncId} of ${db} where it stopped (${opened.prior.pages} pages committed)`);
+    client = clientFromConfig(cfg, deps.log);
+    return await walk(cfg, catalog, client, opened.syncId, opened.cursor, opened.continued, opened.prior, deps, started);
+  } finally {
+    await client?.close();
+    catalog.close();
+  }
+}
+
+async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: number, cursor: string, continued: boolean, prior: SyncCounts, deps: SyncDeps, started: number): Promise<SyncResult> {
+  const conn = catalog.conn;
+  const stages = [...CATALOG_STAGES, ...(deps.stages ?? [])];
+  const options = { fileSizes: cfg.query.file_sizes, viewerStats: Boolean((cfg as { viewerStats?: boolean }).viewerStats) };
+  const active = stages.filter((s) => s.enabled(options));
+  const ctx: StageContext = { client, endpoint: cfg.endpoint, signal: deps.signal };
+  const run: SyncCounts = { pages: 0, listed: 0, added: 0, updated: 0, restored: 0, unchanged: 0, removed: 0, requests: 0 };
+  let committedRequests = 0;
+  let complete = false;
+  const progress = deps.progress?.(client) ?? null;
+
+  /** Records of one page → compared, enriched, committed with `next`. */
+  async function processPage(items: RawDataset[], next: string | null): Promise<void> {
+    const collectedAt = new Date().toISOString();
+    const records: DatasetRecord[] = [];
+    const inPage = new Set<string>();
+    for (const item of items) {
+      try {
+        const r = storable(buildRecord(item, { endpoint: cfg.endpoint, collectedAt })).record;
+        if (inPage.has(r.id)) continue;
+        inPage.add(r.id);
+        records.push(r);
+      } catch (err) {
+        if (!(err instanceof InvalidItemError)) throw err;
+        deps.log.warn(`skipped a listing item without a usable id: ${err.message}`);
+      }
+    }
+    const existing = await lookupPage(conn, syncId, records.map((r) => r.id), stages);
+    const marks: FetchMark[] = [];
+    const rows = await Promise.all(records.map(async (fresh): Promise<PageRow | null> => {
+      const e = existing.get(fresh.id);
+      if (e?.seen) return null; // listed earlier in this sync (a moving ranking, or the page in flight when it stopped)
+      const kind = classify(fresh, e);
+      let record = fresh;
+      let filesChanged = kind !== 'unchanged';
+      for (const stage of stages) {
+        const held = e?.stages.get(stage.name);
+        const current = held !== undefined && held.ok && held.sha === fresh.sha;
+        if (current && !(kind === 'restored' && active.includes(stage))) {
+          record = stage.carry(record, held.stored, cfg.endpoint);
+        } else if (active.includes(stage)) {
+          const got = await stage.fetch(record, ctx);
+          record = got.record;
+          marks.push({ id: wellFormed(record.id), stage: stage.name, sha: fresh.sha, ok: got.ok, value: JSON.stringify(wellFormed(stage.part(record)) ?? null) });
+          if (stage.path === '$.files') filesChanged = true;
+        }
+      }
+      const stored = storable(record);
+      const hash = contentHash(stored.json);
+      const same = kind === 'unchanged' && !filesChanged && e?.hash === hash;
+      return { id: stored.record.id, kind, record: stored.record, json: stored.json, hash, same, files: filesChanged ? stored.record.files : null };
+    }));
+    const page = rows.filter((r): r is PageRow => r !== null);
+    const spent = client.requests - committedRequests;
+    const removed = await commitPage(conn, syncId, page, marks, next, spent);
+    committedRequests += spent;
+    run.pages += 1;
+    run.listed += page.length;
+    for (const r of page) run[r.kind] += 1;
+    run.removed += removed;
+    if (next === null) complete = true;
+    progress?.update(prior.listed + run.listed, 0);
+  }
+
+  let stoppedBy: SyncResult['stoppedBy'] = null;
+  let error: unknown = null;
+  try {
+    let items: RawDataset[] = [];
+    for await (const ev of listDatasets(client, { start: cursor, signal: deps.signal, log: (m) => deps.log.warn(m) })) {
+      if (ev.kind === 'item') {
+        items.push(ev.item);
+        continue;
+      }
+      // the listing has already asked for the next page: it downloads while this one is written,
+      // and no further page is asked for before this commit is done (at most two pages in flight)
+      const page = items;
+      items = [];
+      await processPage(page, ev.next);
+    }
+    if (deps.signal.aborted && !complete) throw new AbortedError();
+  } catch (err) {
+    stoppedBy = err instanceof AbortedError || deps.signal.aborted ? 'signal' : 'error';
+    error = err;
+  } finally {
+    progress?.stop();
+  }
+  run.requests = client.requests;
+  if (!complete) await addRequests(conn, syncId, client.requests - committedRequests).catch(() => undefined);
+  const total: SyncCounts = {
+    pages: prior.pages + run.pages, listed: prior.listed + run.listed, added: prior.added + run.added, updated: prior.updated + run.updated,
+    restored: prior.restored + run.restored, unchanged: prior.unchanged + run.unchanged, removed: run.removed, requests: prior.requests + run.requests,
+  };
+  return { syncId, continued, complete, run, total, stoppedBy, error, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,50 @@
+/**
+ * `export`: opens the catalog read-only (another process writing it → exit 1 at once) and writes
+ * Parquet to --output, or NDJSON / CSV to --output or stdout. A reader that closes stdout early
+ * (`| head`) ends the export quietly with exit 0.
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import { exportParquet, exportStream } from '../catalog/export.js';
+import { openCatalog } from '../catalog/schema.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { plural } from '../progress.js';
+import { EXIT_CODES } from './signals.js';
+
+export async function runExportCommand(config: Config, log: Logger): Promise<number> {
+  const { db, format, output, includeRemoved } = config.catalog!;
+  const catalog = await openCatalog(db, { write: false });
+  try {
+    if (format === 'parquet') {
+      const n = await exportParquet(catalog.conn, output!, includeRemoved);
+      log.info(`exported ${plural(n, 'dataset')} to ${output}`);
+      return EXIT_CODES.ok;
+    }
+    if (output === null) {
+      const { rows, closed } = await exportStream(catalog.conn, format!, process.stdout, includeRemoved);
+      log.info(closed ? `output closed by the reader after ${plural(rows, 'dataset')}` : `exported ${plural(rows, 'dataset')}`);
+      return EXIT_CODES.ok;
+    }
+    const tmp = `${output}.tmp-${process.pid}`;
+    const file = createWriteStream(tmp);
+    let failure: unknown = null;
+    file.on('error', (err) => (failure ??= err));
+    try {
+      const { rows } = await exportStream(catalog.conn, format!, file, includeRemoved);
+      if (failure) throw failure;
+      file.end();
+      await finished(file);
+      await rename(tmp, output);
+      log.info(`exported ${plural(rows, 'dataset')} to ${output}`);
+    } catch (err) {
+      file.destroy();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return EXIT_CODES.ok;
+  } finally {
+    catalog.close();
+  }
+}
