@@ -59,6 +59,7 @@ function syncOptions(y: Argv): Argv {
     .option('author', { type: 'string', describe: 'scope: owner (fixed by the first sync)' })
     .option('filter', { type: 'string', array: true, describe: 'scope: tag filter, repeatable (fixed by the first sync)' })
     .option('file-sizes', { type: 'boolean', describe: 'per-file sizes, fetched only for datasets added or changed since the last sync' })
+    .option('viewer-stats', { type: 'boolean', describe: 'rows, splits and bytes from the dataset viewer, asked only for datasets added or changed (or not ready) since the last sync' })
     // accepted only to say they do not apply (a sync always walks its whole scope)
     .option('limit', { type: 'string', hidden: true })
     .option('all', { type: 'boolean', hidden: true })

@@ -9,23 +9,19 @@
  * of the record, so carrying it never reads the wide `record` column). Adding a stage needs no
  * schema change:
  *
- * ```ts
- * const viewerStage: CatalogStage = {
- *   name: 'viewer', path: '$.viewer', part: (r) => r.viewer,
- *   enabled: (o) => o.viewerStats,
- *   carry: (fresh, stored) => ({ ...fresh, viewer: stored }),
- *   fetch: async (record, ctx) => { const r = await addViewerStats(record, ctx); return { record: r, ok: r.viewer?.available === true || <an answer that will not change> }; },
- * };
- * ```
- * and append it to {@link CATALOG_STAGES}.
+ * a stage (see {@link viewerStage}) appended to {@link CATALOG_STAGES}.
  */
 import type { HubClient } from '../http/client.js';
 import { enrichRecord } from '../hub/detail.js';
+import { fetchViewerBlock } from '../hub/viewer.js';
 import { withFiles } from '../record/build.js';
+import { viewerBlockFromUnknown } from '../record/viewer.js';
 import type { DatasetRecord, FileEntry } from '../types.js';
 
 export interface StageContext {
   client: HubClient;
+  /** the dataset viewer's own client (its origin, its limits); null when viewer statistics are not asked */
+  viewer: HubClient | null;
   endpoint: string;
   signal: AbortSignal;
 }
@@ -71,5 +67,27 @@ export const fileSizesStage: CatalogStage = {
   },
 };
 
+/**
+ * `--viewer-stats`: the dataset viewer's `/size` block. An answer that will not change for this
+ * sha (sizes, or the viewer's own "nothing here" such as ResponseNotFound) is kept; "not ready yet"
+ * (ResponseNotReady) and failures are asked again at the next sync.
+ */
+export const viewerStage: CatalogStage = {
+  name: 'viewer',
+  path: '$.viewer',
+  part: (record) => record.viewer,
+  enabled: (o) => o.viewerStats,
+  carry: (fresh, stored) => {
+    const block = viewerBlockFromUnknown(stored);
+    return block === null ? fresh : { ...fresh, viewer: block };
+  },
+  async fetch(record, ctx) {
+    if (ctx.viewer === null) return { record, ok: false };
+    const answer = await fetchViewerBlock(ctx.viewer, record.id, ctx.signal);
+    const ok = answer.error === null && !(answer.viewer.available === false && answer.viewer.reason === 'ResponseNotReady');
+    return { record: { ...record, viewer: answer.viewer, errors: answer.error ? [...record.errors, answer.error] : record.errors }, ok };
+  },
+};
+
 /** Every stage the catalog knows, in the order they run on a record. */
-export const CATALOG_STAGES: CatalogStage[] = [fileSizesStage];
+export const CATALOG_STAGES: CatalogStage[] = [fileSizesStage, viewerStage];

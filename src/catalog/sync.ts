@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { AbortedError, UsageError } from '../errors.js';
 import type { HubClient } from '../http/client.js';
-import { clientFromConfig } from '../http/from-config.js';
+import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
 import { firstPagePath, listDatasets } from '../hub/list.js';
 import type { Logger } from '../log.js';
 import type { Progress } from '../progress.js';
@@ -91,6 +91,7 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
   const started = Date.now();
   const catalog: Catalog = await openCatalog(db, { write: true });
   let client: HubClient | null = null;
+  let viewer: HubClient | null = null;
   try {
     const scope = resolveScope(cfg, await storedScope(catalog.conn));
     const query: QueryOptions = { ...scope, sort: 'createdAt', since: null, limit: null, file_sizes: cfg.query.file_sizes, viewer_stats: cfg.query.viewer_stats };
@@ -98,19 +99,24 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
     const opened = await openSync(catalog.conn, scope, firstPagePath(query));
     if (opened.continued) deps.log.info(`continuing sync ${opened.syncId} of ${db} where it stopped (${opened.prior.pages} pages committed)`);
     client = clientFromConfig(cfg, deps.log);
-    return await walk(cfg, catalog, client, opened.syncId, opened.cursor, opened.continued, opened.prior, deps, started);
+    viewer = cfg.query.viewer_stats ? viewerClientFromConfig(cfg, deps.log) : null;
+    return await walk(cfg, catalog, { client, viewer }, opened.syncId, opened.cursor, opened.continued, opened.prior, deps, started);
   } finally {
     await client?.close();
+    await viewer?.close();
     catalog.close();
   }
 }
 
-async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: number, cursor: string, continued: boolean, prior: SyncCounts, deps: SyncDeps, started: number): Promise<SyncResult> {
+async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient; viewer: HubClient | null }, syncId: number, cursor: string, continued: boolean, prior: SyncCounts, deps: SyncDeps, started: number): Promise<SyncResult> {
   const conn = catalog.conn;
+  const { client, viewer } = clients;
+  /** every HTTP request of this process: the Hub's and the viewer's */
+  const requests = (): number => client.requests + (viewer?.requests ?? 0);
   const stages = [...CATALOG_STAGES, ...(deps.stages ?? [])];
-  const options = { fileSizes: cfg.query.file_sizes, viewerStats: Boolean((cfg as { viewerStats?: boolean }).viewerStats) };
+  const options = { fileSizes: cfg.query.file_sizes, viewerStats: cfg.query.viewer_stats };
   const active = stages.filter((s) => s.enabled(options));
-  const ctx: StageContext = { client, endpoint: cfg.endpoint, signal: deps.signal };
+  const ctx: StageContext = { client, viewer, endpoint: cfg.endpoint, signal: deps.signal };
   const run: SyncCounts = { pages: 0, listed: 0, added: 0, updated: 0, restored: 0, unchanged: 0, removed: 0, requests: 0 };
   let committedRequests = 0;
   let complete = false;
@@ -158,7 +164,7 @@ async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: nu
       return { id: stored.record.id, kind, record: stored.record, json: stored.json, hash, same, files: filesChanged ? stored.record.files : null };
     }));
     const page = rows.filter((r): r is PageRow => r !== null);
-    const spent = client.requests - committedRequests;
+    const spent = requests() - committedRequests;
     const removed = await commitPage(conn, syncId, page, marks, next, spent);
     committedRequests += spent;
     run.pages += 1;
@@ -191,8 +197,8 @@ async function walk(cfg: Config, catalog: Catalog, client: HubClient, syncId: nu
   } finally {
     progress?.stop();
   }
-  run.requests = client.requests;
-  if (!complete) await addRequests(conn, syncId, client.requests - committedRequests).catch(() => undefined);
+  run.requests = requests();
+  if (!complete) await addRequests(conn, syncId, requests() - committedRequests).catch(() => undefined);
   const total: SyncCounts = {
     pages: prior.pages + run.pages, listed: prior.listed + run.listed, added: prior.added + run.added, updated: prior.updated + run.updated,
     restored: prior.restored + run.restored, unchanged: prior.unchanged + run.unchanged, removed: run.removed, requests: prior.requests + run.requests,

@@ -1,0 +1,96 @@
+/**
+ * `sync --viewer-stats` through the real CLI, against a fake Hub whose corpus moves and a fake
+ * dataset viewer on its own port: the catalog's `num_rows` is the viewer's, and a later sync asks
+ * the viewer only about datasets added, updated or restored, or whose last answer was not ready or
+ * failed; every other dataset keeps its stored block.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DatasetRecord } from '../src/types.js';
+import { query } from './helpers/catalog-db.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
+import { fakeSizeAnswer, startFakeViewer, type FakeViewer } from './helpers/fake-viewer.js';
+import { MovingCorpus } from './helpers/moving-corpus.js';
+
+let hub: FakeHub;
+let viewer: FakeViewer;
+let dir: string;
+let db: string;
+
+beforeEach(async () => {
+  hub = await startFakeHub({ datasets: [], maxPageSize: 10 });
+  viewer = await startFakeViewer();
+  dir = tempDir('hfds-sync-viewer-');
+  db = join(dir, 'hub.duckdb');
+});
+afterEach(async () => {
+  await hub.close();
+  await viewer.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sync = () => runCli(['sync', '--db', db, '--endpoint', hub.url, '--viewer-endpoint', viewer.url, '--viewer-stats', '--max-retries', '0', '--token', 'hf_sync_secret']);
+const asked = (): string[] => viewer.requests.map((r) => r.dataset!).sort();
+
+describe('sync --viewer-stats', () => {
+  it('stores the viewer block and num_rows, then asks again only for what changed, was not ready or failed', async () => {
+    const corpus = new MovingCorpus(24);
+    const ids = corpus.ids();
+    const [notReady, failing, missing] = [ids[2]!, ids[3]!, ids[4]!];
+    viewer.setOptions({ scenarios: { [notReady]: { kind: 'not-ready' }, [failing]: { kind: 'error500' }, [missing]: { kind: 'not-found' } } });
+    corpus.serve(hub);
+
+    const first = await sync();
+    expect(first.code, first.stderr).toBe(0);
+    expect(asked()).toEqual([...ids].sort());
+    // the token went to the viewer's origin too
+    expect(viewer.requests.every((r) => r.authorization === 'Bearer hf_sync_secret')).toBe(true);
+    const rows = await query<{ id: string; num_rows: bigint | null; json: string }>(db, 'SELECT id, num_rows, record::VARCHAR AS json FROM datasets ORDER BY id');
+    expect(rows.length).toBe(24);
+    for (const row of rows) {
+      const rec = JSON.parse(row.json) as DatasetRecord;
+      if (row.id === notReady) expect(rec.viewer).toEqual({ available: false, reason: 'ResponseNotReady' });
+      else if (row.id === missing) expect(rec.viewer).toEqual({ available: false, reason: 'ResponseNotFound' });
+      else if (row.id === failing) {
+        expect(rec.viewer).toEqual({ available: false, reason: 'HTTP 500' });
+        expect(rec.errors.map((e) => e.stage)).toEqual(['viewer']);
+      } else {
+        const want = (fakeSizeAnswer(row.id) as { size: { dataset: { num_rows: number } } }).size.dataset.num_rows;
+        expect(rec.viewer).toMatchObject({ available: true, num_rows: want });
+        expect(Number(row.num_rows)).toBe(want);
+      }
+      if (rec.viewer?.available !== true) expect(row.num_rows).toBeNull();
+    }
+    const syncs = await query<{ requests: bigint }>(db, 'SELECT requests FROM syncs WHERE sync_id = 1');
+    expect(Number(syncs[0]!.requests)).toBe(3 + 24); // 3 listing pages + one /size a dataset
+
+    // the Hub moves; the viewer now answers everything
+    viewer.setOptions({ scenarios: {} });
+    viewer.resetCounters();
+    const added = corpus.add(2);
+    corpus.commit(ids[7]!);
+    corpus.drift();
+    corpus.serve(hub);
+    const second = await sync();
+    expect(second.code, second.stderr).toBe(0);
+    // added, updated, not ready and failed are asked again; ResponseNotFound is the viewer's word for this sha
+    expect(asked()).toEqual([...added, ids[7]!, notReady, failing].sort());
+    const after = await query<{ id: string; num_rows: bigint | null; json: string }>(db, 'SELECT id, num_rows, record::VARCHAR AS json FROM datasets ORDER BY id');
+    for (const row of after) {
+      const rec = JSON.parse(row.json) as DatasetRecord;
+      if (row.id === missing) expect(rec.viewer).toEqual({ available: false, reason: 'ResponseNotFound' });
+      else expect(rec.viewer?.available, row.id).toBe(true);
+      expect(rec.errors).toEqual([]);
+    }
+
+    // a sync without --viewer-stats asks nothing and keeps every stored block
+    viewer.resetCounters();
+    const third = await runCli(['sync', '--db', db, '--endpoint', hub.url, '--viewer-endpoint', viewer.url]);
+    expect(third.code, third.stderr).toBe(0);
+    expect(viewer.requests.length).toBe(0);
+    const kept = await query<{ n: bigint }>(db, 'SELECT count(*) AS n FROM datasets WHERE num_rows IS NOT NULL');
+    expect(Number(kept[0]!.n)).toBe(25);
+  });
+});
