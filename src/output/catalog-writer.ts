@@ -8,14 +8,14 @@
  * state it saves lets `--resume` continue from the last record written.
  */
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { DatasetRecord, QueryOptions } from '../types.js';
 import { IdSet } from '../util/id-set.js';
 import { BufferedFile } from './buffered-file.js';
 import { IndividualFiles } from './individual-files.js';
 import { JsonCollectionFile } from './json-collection-file.js';
 import type { NdjsonOut } from './ndjson-out.js';
-import { idsFileName, writeState, type RunState } from './state.js';
+import { idsFileName, outputFolderError, writeState, type RunState } from './state.js';
 
 export interface CollectionInfo {
   tool: string;
@@ -78,7 +78,11 @@ export class CatalogWriter {
   static async open(opts: WriterOptions): Promise<CatalogWriter> {
     if (opts.outDir === null) return new CatalogWriter(opts, null);
     const outDir = opts.outDir;
-    await mkdir(outDir, { recursive: true });
+    try {
+      await mkdir(outDir, { recursive: true });
+    } catch (err) {
+      throw outputFolderError(outDir, err);
+    }
     const individual = opts.individual ? await IndividualFiles.open(outDir) : null;
     if (opts.resume) {
       const s = opts.resume;
@@ -99,6 +103,11 @@ export class CatalogWriter {
   get paths(): { aggregate: string; links: string; individual: string | null } | null {
     const f = this.#files;
     return f ? { aggregate: f.aggregate.path, links: f.links.path, individual: f.individual?.dir ?? null } : null;
+  }
+
+  /** The ids journal of this run (null without files). */
+  get idsPath(): string | null {
+    return this.#files?.ids.path ?? null;
   }
 
   get timestamp(): string | null {
@@ -150,9 +159,10 @@ export class CatalogWriter {
     await writeState(f.outDir, {
       timestamp: f.timestamp,
       started_at: f.startedAt,
-      aggregate_file: f.aggregate.path.slice(f.outDir.length + 1),
-      links_file: f.links.path.slice(f.outDir.length + 1),
-      ids_file: f.ids.path.slice(f.outDir.length + 1),
+      // names inside the folder, however the folder was spelled (`./dir`, `dir/`, an absolute path)
+      aggregate_file: basename(f.aggregate.path),
+      links_file: basename(f.links.path),
+      ids_file: basename(f.ids.path),
       query: this.#opts.info.query,
       next_page: nextPage,
       offsets,

@@ -4,6 +4,8 @@
  * checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
  * files are closed as valid JSON and the state says where to resume.
  */
+import { rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
 import { AbortedError, UsageError } from '../errors.js';
 import { HubClient } from '../http/client.js';
@@ -38,6 +40,9 @@ export interface CollectResult {
   error: unknown;
   seconds: number;
 }
+
+/** Datasets whose detail calls are under way at once (queued in the HTTP client beyond --concurrency). */
+const DETAIL_WINDOW = 256;
 
 type Flow = { kind: 'record'; record: DatasetRecord; page: string } | { kind: 'page'; page: string; next: string | null };
 
@@ -124,7 +129,13 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   let error: unknown = null;
   try {
     // a state from the first instant, so even a run killed before its first page can be resumed
-    if (!resume) await writer.checkpoint(start, counts());
+    if (!resume) {
+      await writer.checkpoint(start, counts());
+      // the unfinished run this one replaces can no longer be resumed: its journal has served
+      if (state && !state.complete && cfg.outDir && state.ids_file !== basename(writer.idsPath ?? '')) {
+        await rm(join(cfg.outDir, basename(state.ids_file)), { force: true });
+      }
+    }
     if (start !== null && (limit === null || accepted < limit)) {
       const events = listDatasets(client, {
         start,
@@ -136,7 +147,14 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
       let flow: AsyncIterable<Flow> = records(events);
       if (query.file_sizes) {
         const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal };
-        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), cfg.concurrency * 2);
+        // Every held dataset has its call under way (the HTTP client caps the requests in flight),
+        // so datasets waiting out retry backoffs hold no slot. A record may overtake one that
+        // takes long once the window is full, and when the run stops every finished record is
+        // kept: page markers never overtake, so a checkpoint still covers every record before it,
+        // and the ids journal keeps a resume exact.
+        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), DETAIL_WINDOW, {
+          overtake: (f) => f.kind === 'record',
+        });
       }
       for await (const f of flow) {
         if (f.kind === 'page') {
