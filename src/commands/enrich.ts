@@ -13,6 +13,7 @@ import { AbortedError } from '../errors.js';
 import { clientFromConfig } from '../http/from-config.js';
 import { enrichRecord } from '../hub/detail.js';
 import type { Logger } from '../log.js';
+import { safeUrl } from '../http/client.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { orderedMap } from '../pipeline/ordered-map.js';
 import { formatDuration, plural, Progress } from '../progress.js';
@@ -76,7 +77,7 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     const started = Date.now();
     const out = new NdjsonOut(process.stdout, () => controller.abort('epipe'));
     const client = clientFromConfig(config, log);
-    const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'enriched' });
+    const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'enriched', retries: () => client.retries, endpoint: safeUrl(client.endpoint) });
     const ctx = { client, endpoint: config.endpoint, signal: controller.signal };
     let done = 0;
     let failed = 0;
