@@ -29,7 +29,7 @@ export async function runCollectCommand(config: Config, log: Logger, onResult?: 
       signal: controller.signal,
       ndjson,
       progress: (target, client) =>
-        new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target, log, budget: () => client.budget(), retries: () => client.retries, endpoint: safeUrl(client.endpoint) }),
+        new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target, log, budget: () => client.budget(), retries: () => client.retries, endpoint: safeUrl(client.endpoint).replace(/\/$/, '') }),
     });
     onResult?.(result);
     const reason = stopReason();

@@ -77,8 +77,11 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     const started = Date.now();
     const out = new NdjsonOut(process.stdout, () => controller.abort('epipe'));
     const client = clientFromConfig(config, log);
-    const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'enriched', retries: () => client.retries, endpoint: safeUrl(client.endpoint) });
-    const ctx = { client, endpoint: config.endpoint, signal: controller.signal };
+    // typed input: say what is expected, and draw no live line over what is being typed
+    const typed = (input as { isTTY?: boolean }).isTTY === true;
+    if (typed) log.info('reading repo ids from stdin, one per line (or NDJSON records with an "id"); end with Ctrl-D');
+    const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet || typed, target: null, log, budget: () => client.budget(), label: 'enriched', retries: () => client.retries, endpoint: safeUrl(client.endpoint).replace(/\/$/, '') });
+    const ctx = { client, endpoint: config.endpoint, signal: controller.signal, extraFields: true };
     let done = 0;
     let failed = 0;
     const counts = { skipped: 0 };

@@ -125,7 +125,8 @@ export class CatalogWriter {
       waits.push(f.links.add(JSON.stringify(linkEntry(record))));
       // JSON-encoded so any id (newlines, lone surrogates) reads back exactly
       waits.push(f.ids.write(JSON.stringify(record.id) + '\n'));
-      waits.push(f.individual?.write(record.id, json));
+      // meant to be opened and read: indented
+      waits.push(f.individual?.write(record.id, JSON.stringify(record, null, 2)));
     }
     for (const w of waits) if (w) await w;
   }
@@ -187,6 +188,7 @@ export function linkEntry(r: DatasetRecord): Record<string, unknown> {
     papers: r.links.papers,
     homepage: r.links.homepage,
     paperswithcode_id: r.links.paperswithcode_id,
+    doi: r.links.doi,
     download_links: r.links.download_links,
   };
 }
