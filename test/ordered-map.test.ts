@@ -121,3 +121,43 @@ describe('orderedMap', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('orderedMap with overtake', () => {
+  it('once maxHeld items are held, finished results overtake a call still running; markers that may not overtake wait', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const out: string[] = [];
+    const source = async function* (): AsyncGenerator<string> {
+      for (let i = 0; i < 12; i++) yield i === 5 ? 'page' : `r${i}`;
+    };
+    const it = orderedMap(source(), async (x) => {
+      if (x === 'r0') await gate;
+      return x;
+    }, 4, { maxHeld: 4, overtake: (x) => x !== 'page' })[Symbol.asyncIterator]();
+    for (let i = 0; i < 6; i++) out.push((await it.next()).value as string);
+    // r0 still runs: the others finished behind it came out, the page marker did not
+    expect(out).not.toContain('r0');
+    expect(out).not.toContain('page');
+    release();
+    for (let r = await it.next(); !r.done; r = await it.next()) out.push(r.value);
+    expect([...out].sort()).toEqual(['page', 'r0', 'r1', 'r10', 'r11', 'r2', 'r3', 'r4', 'r6', 'r7', 'r8', 'r9']);
+    expect(out.indexOf('page')).toBeGreaterThan(out.indexOf('r0'));
+  });
+
+  it('when a call fails, every finished result that may overtake is handed out before the error', async () => {
+    const got: number[] = [];
+    let fail!: (e: Error) => void;
+    const failing = new Promise<never>((_, reject) => (fail = reject));
+    const run = (async () => {
+      for await (const x of orderedMap(range(6), async (i) => {
+        if (i === 0) return failing;
+        if (i === 3) return new Promise<number>(() => undefined); // never settles
+        return i;
+      }, 6, { overtake: () => true })) got.push(x);
+    })();
+    await sleep(20);
+    fail(new Error('stopped'));
+    await expect(run).rejects.toThrow('stopped');
+    expect(got).toEqual([1, 2, 4, 5]);
+  });
+});
