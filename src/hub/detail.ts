@@ -137,8 +137,9 @@ export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Pro
     ...record,
     statistics: {
       ...stats,
-      downloads_all_time: num(v.downloadsAllTime) ?? stats.downloads_all_time,
-      trending_score: num(v.trendingScore) ?? stats.trending_score,
+      // only what the record lacks: a value the input brought is kept
+      downloads_all_time: stats.downloads_all_time ?? num(v.downloadsAllTime),
+      trending_score: stats.trending_score ?? num(v.trendingScore),
       total_size_bytes: stats.total_size_bytes ?? num(v.mainSize),
     },
   };

@@ -41,8 +41,12 @@ export interface CollectResult {
   seconds: number;
 }
 
-/** Datasets whose detail calls are under way at once (queued in the HTTP client beyond --concurrency). */
-const DETAIL_WINDOW = 256;
+/**
+ * Datasets held by `--file-sizes`, each with its calls under way (queued in the HTTP client
+ * beyond --concurrency): a dataset retried through a whole backoff schedule (~23 s) holds up
+ * the output, not the work, as long as this many others fit in that time.
+ */
+const DETAIL_WINDOW = 1024;
 
 type Flow = { kind: 'record'; record: DatasetRecord; page: string } | { kind: 'page'; page: string; next: string | null };
 
@@ -148,12 +152,13 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
       if (query.file_sizes) {
         const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal };
         // Every held dataset has its call under way (the HTTP client caps the requests in flight),
-        // so datasets waiting out retry backoffs hold no slot. A record may overtake one that
-        // takes long once the window is full, and when the run stops every finished record is
-        // kept: page markers never overtake, so a checkpoint still covers every record before it,
-        // and the ids journal keeps a resume exact.
+        // so one waiting out retry backoffs holds no slot and the others go on behind it (output
+        // keeps the listing order). When the run stops, every finished record is kept: page
+        // markers are not, so a checkpoint still covers every record before it, and the ids
+        // journal keeps a resume exact.
         flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), DETAIL_WINDOW, {
-          overtake: (f) => f.kind === 'record',
+          maxHeld: DETAIL_WINDOW,
+          keepOnStop: (f) => f.kind === 'record',
         });
       }
       for await (const f of flow) {

@@ -17,14 +17,10 @@
  * under way are yielded first. When the consumer stops early, the source is closed (once a read
  * already under way has settled) and nothing more is started.
  *
- * `overtake` (optional) names the results that may leave out of order, so one call that takes
- * long (a dataset whose requests are being retried) never stalls the others:
- * - when `maxHeld` items are held and the oldest is still running, the oldest finished result
- *   that may overtake is yielded ahead of it (the others keep their order);
- * - when a call fails (the run is stopping), every result that is already done and may overtake
- *   is yielded before the error is thrown, instead of being dropped.
- * Results that may not overtake (markers of progress through the source) always wait for every
- * result before them.
+ * `keepOnStop` (optional) names the results worth keeping when the run stops: when a call fails
+ * (e.g. the run was aborted), every later result that is already done and passes it is yielded
+ * (out of order) before the error is thrown, instead of being dropped. Results that do not pass
+ * (markers of progress through the source) are dropped as before.
  */
 interface Entry<R> {
   promise: Promise<R>;
@@ -35,8 +31,8 @@ interface Entry<R> {
 export interface OrderedMapOptions<R> {
   /** most items held (running or done, not yet handed out); default 16 × window, at most 256, never below window */
   maxHeld?: number;
-  /** which results may be handed out ahead of older ones that are still running (see above) */
-  overtake?: (result: R) => boolean;
+  /** which finished results are still handed out when a call fails (see above) */
+  keepOnStop?: (result: R) => boolean;
 }
 
 export async function* orderedMap<T, R>(
@@ -49,7 +45,7 @@ export async function* orderedMap<T, R>(
   const it = source[Symbol.asyncIterator]();
   const running = Math.max(1, window);
   const held = Math.max(running, opts.maxHeld ?? Math.min(running * 16, 256));
-  const overtake = opts.overtake ?? null;
+  const keepOnStop = opts.keepOnStop ?? null;
   const buffer: Array<Entry<R>> = [];
   let active = 0;
   let sourceDone = false;
@@ -113,30 +109,18 @@ export async function* orderedMap<T, R>(
   const pumping = pump();
   let finished = false;
 
-  /** index of the oldest finished result that may overtake, or -1 */
-  const overtaker = (): number => (overtake === null ? -1 : buffer.findIndex((e) => e.value?.ok === true && overtake(e.value.value)));
-
   try {
     for (;;) {
       if (buffer.length > 0 && buffer[0]!.settled) {
         const entry = buffer.shift()!;
         notify();
-        if (entry.value?.ok === false && overtake !== null) {
+        if (entry.value?.ok === false && keepOnStop !== null) {
           // stopping: hand out what is done instead of dropping it
           stopped = true;
-          for (const e of buffer.splice(0)) if (e.value?.ok === true && overtake(e.value.value)) yield e.value.value;
+          for (const e of buffer.splice(0)) if (e.value?.ok === true && keepOnStop(e.value.value)) yield e.value.value;
         }
         yield await entry.promise;
         continue;
-      }
-      if (buffer.length >= held) {
-        const i = overtaker();
-        if (i > 0) {
-          const [entry] = buffer.splice(i, 1);
-          notify();
-          yield (entry!.value as { ok: true; value: R }).value;
-          continue;
-        }
       }
       if (buffer.length === 0 && sourceDone) {
         finished = true;
