@@ -2,7 +2,7 @@
  * Two `--file-sizes` cases against the fake Hub (in this process), the real CLI as a child:
  *
  * - interrupt: `collect --limit 200 --file-sizes` where the first dataset is a 5,000-file repo
- *   whose tree pages answer slowly; SIGINT once `INTERRUPT_AFTER` detail answers were sent.
+ *   whose tree pages answer slowly; SIGINT once `INTERRUPT_AFTER` detail requests arrived.
  *   Reports the records kept in the aggregate file, then `--resume` and the detail calls it made.
  * - failing: 600 datasets, every 10th answering 500 forever to its detail call, default retry
  *   backoff; wall time against the same run without failures.
@@ -82,7 +82,7 @@ async function interruptCase(): Promise<void> {
     hub.resetCounters();
     hub.setOptions({ faults: {} });
     const resumed = await runCli(['collect', '--resume', '--out', dir, '--endpoint', hub.url, '--quiet']);
-    console.log(`interrupt: SIGINT after ${details} detail answers → exit ${r.code} in ${stopMs.toFixed(0)} ms, ${kept} records kept`);
+    console.log(`interrupt: SIGINT after ${details} detail requests → exit ${r.code} in ${stopMs.toFixed(0)} ms, ${kept} records kept`);
     console.log(`  --resume: exit ${resumed.code}, ${hub.counters.detail} detail + ${hub.counters.tree} tree calls, ${keptRecords(dir)} records in the finished file, ${resumed.seconds.toFixed(1)} s`);
   } finally {
     await hub.close();
@@ -102,7 +102,7 @@ async function failingCase(): Promise<void> {
   try {
     for (const [name, hub] of [['clean', clean], ['10% failing', failing]] as const) {
       const r = await runCli(['collect', '--limit', '600', '--file-sizes', '--no-individual', '--out', join(dir, name.replace(/\W/g, '')), '--endpoint', hub.url, '--quiet']);
-      const line = /(?:collected|stopped after) .*$/m.exec(r.stderr)?.[0] ?? r.stderr.trim().split('\n').at(-1);
+      const line = /(?:collected|stopped after) .*$/m.exec(r.stderr)?.[0] ?? 'no failures';
       console.log(`failing: ${name}: exit ${r.code}, ${r.seconds.toFixed(1)} s (${line})`);
     }
   } finally {
