@@ -8,27 +8,66 @@
 import yargs, { type Argv } from 'yargs';
 import { normalizeConfig, type Command, type RawArgs } from './config.js';
 import { EXIT_CODES } from './commands/signals.js';
-import { describeError, UsageError } from './errors.js';
+import { describeError, EtlError, UsageError } from './errors.js';
 import { createLogger, stderrSink } from './log.js';
 import { TOOL_VERSION } from './version.js';
 
-const EXAMPLES_COLLECT: Array<[string, string]> = [
-  ['$0 collect --limit 100', 'the 100 most downloaded datasets into ./hf_datasets_output'],
-  ['$0 collect --all --sort createdAt --out catalog --no-individual', 'the whole Hub, in a stable order'],
-  ['$0 collect --all --out catalog --resume', 'continue an interrupted run'],
-  ['$0 collect --limit 500 --ndjson | jq -r .id', 'stream records as NDJSON'],
-  ['$0 collect --sort lastModified --since 2026-11-01 --all --out nightly', 'only what changed since a date'],
+/** [what it does, the command]: shown as a block of lines, each command whole on its own line (copyable). */
+type Example = [string, string];
+
+const EXAMPLES_COLLECT: Example[] = [
+  ['the 100 most downloaded datasets into ./hf_datasets_output', 'hf-datasets collect --limit 100'],
+  ['the whole Hub, in a stable order', 'hf-datasets collect --all --sort createdAt --out catalog --no-individual'],
+  ['continue an interrupted run', 'hf-datasets collect --all --out catalog --resume'],
+  ['stream records as NDJSON', 'hf-datasets collect --limit 500 --ndjson | jq -r .id'],
+  ['only what changed since a date', 'hf-datasets collect --sort lastModified --since 2026-11-01 --all --out nightly'],
 ];
+const EXAMPLES_SEARCH: Example[] = [
+  ['datasets whose id contains "squad"', 'hf-datasets search squad --limit 20'],
+  ['every match, as NDJSON into a pipeline', 'hf-datasets search medical --all --ndjson | jq -r .id'],
+];
+const EXAMPLES_ENRICH: Example[] = [
+  ['add per-file sizes to collected records', 'hf-datasets collect --limit 50 --ndjson | hf-datasets enrich > enriched.ndjson'],
+  ['one dataset by id', 'echo rajpurkar/squad | hf-datasets enrich'],
+  ['with rows and bytes from the dataset viewer', 'echo rajpurkar/squad | hf-datasets enrich --viewer-stats'],
+];
+
+const EXAMPLES_SYNC: Example[] = [
+  ['the whole Hub into ./hf_datasets.duckdb (run it nightly)', 'hf-datasets sync'],
+  ['a scoped catalog with per-file sizes', 'hf-datasets sync --db medical.duckdb --search medical --file-sizes'],
+];
+
+const EXAMPLES_EXPORT: Example[] = [
+  ['every present dataset', 'hf-datasets export --format parquet --output hub.parquet'],
+  ['records on stdout', 'hf-datasets export --format ndjson | jq -r .id'],
+];
+
+const EXAMPLE_WIDTH = 5 + Math.max(...[...EXAMPLES_COLLECT, ...EXAMPLES_SEARCH, ...EXAMPLES_ENRICH, ...EXAMPLES_SYNC, ...EXAMPLES_EXPORT].map(([, command]) => command.length));
+
+/**
+ * The examples and exit codes after a command's options. yargs' own example table wraps a long
+ * command in the middle (it could not be copied); here each command is a line of its own.
+ */
+function epilog(examples: Example[]): string {
+  const lines = ['Examples:'];
+  for (const [what, command] of examples) lines.push(`  ${what}:`, `    ${command}`);
+  return `${lines.join('\n')}\n\n${EXIT_CODES_HELP}`;
+}
+
+/** Appended to the error line when the Hub cannot be reached at all. */
+const UNREACHABLE_HINT = ' (is the Hub address right? it comes from --endpoint or HF_ENDPOINT; to try the tool without the Hub, `npm run demo` runs it against a local fake Hub)';
 
 const EXIT_CODES_HELP = 'Exit codes: 0 done, 1 fatal error, 2 bad usage, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).';
 
-function commonOptions(y: Argv): Argv {
-  return y
+/** The query options; `search` has its TERM instead of --search. */
+function queryOptions(y: Argv, withSearch: boolean): Argv {
+  y = y
     .option('limit', { type: 'string', describe: 'how many datasets (default 100)' })
-    .option('all', { type: 'boolean', describe: 'no limit: every dataset the query matches' })
-    .option('search', { type: 'string', describe: "substring of the repo id (the Hub's search)" })
+    .option('all', { type: 'boolean', describe: 'no limit: every dataset the query matches' });
+  if (withSearch) y = y.option('search', { type: 'string', describe: "substring of the repo id (the Hub's search)" });
+  return y
     .option('author', { type: 'string', describe: 'owner (user or organisation)' })
-    .option('filter', { type: 'string', array: true, describe: 'tag filter, repeatable (AND), e.g. language:en' })
+    .option('filter', { type: 'string', array: true, requiresArg: true, describe: 'tag filter, repeatable (AND), e.g. language:en' })
     .option('sort', { type: 'string', describe: 'downloads | likes | lastModified | createdAt | trendingScore (descending; default downloads)' })
     .option('since', { type: 'string', describe: 'ISO date; with --sort lastModified|createdAt: stop at the first older dataset' })
     .option('file-sizes', { type: 'boolean', describe: 'one detail call a dataset for per-file sizes' })
@@ -77,48 +116,58 @@ function exportOptions(y: Argv): Argv {
     .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' });
 }
 
+const COMMANDS = ['collect', 'search', 'enrich'];
+
+/** yargs' wording of a usage error → one line that says what to do. */
+export function usageMessage(msg: string, argv: string[]): string {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (/^Not enough non-option arguments/.test(msg) && first === 'search') return 'search needs a TERM: hf-datasets search TERM';
+  const missing = /^Not enough arguments following: (.+)$/.exec(msg);
+  if (missing) return `--${missing[1]} needs a value${missing[1] === 'filter' ? ' (e.g. --filter language:en)' : ''}`;
+  const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
+  if (unknown) {
+    const names = unknown[1]!.split(', ');
+    if (first !== undefined && !COMMANDS.includes(first)) return `unknown command ${JSON.stringify(first)}: use collect, search TERM or enrich (see hf-datasets --help)`;
+    const name = names[0]!;
+    const option = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `-${name}`);
+    const where = first !== undefined ? `hf-datasets ${first} --help` : 'hf-datasets --help';
+    return option ? `unknown option --${name} (see ${where})` : `unexpected argument ${JSON.stringify(name)} (see ${where})`;
+  }
+  return msg;
+}
+
 /** Parses argv into the command and its raw options. Throws UsageError. */
 export async function parseArgs(argv: string[]): Promise<{ command: Command | 'help' | null; args: RawArgs; helpText?: string }> {
   let picked: Command | null = null;
-  const parser = yargs(argv)
+  const parser = yargs(argv);
+  // never narrower than the longest example, so no command is broken across lines
+  parser.wrap(Math.max(parser.terminalWidth(), EXAMPLE_WIDTH));
+  parser
     .scriptName('hf-datasets')
     .usage('$0 <command> [options]\n\nCollects the metadata and links of Hugging Face Hub datasets (never their data files).')
-    .command('collect', 'list datasets, build records, write the JSON files (and/or NDJSON)', (y) => networkOptions(commonOptions(y)).example(EXAMPLES_COLLECT).epilog(EXIT_CODES_HELP), () => {
+    .command('collect', 'list datasets, build records, write the JSON files (and/or NDJSON)', (y) => networkOptions(queryOptions(y, true)).epilog(epilog(EXAMPLES_COLLECT)), () => {
       picked = 'collect';
     })
     .command('search <term>', 'collect the datasets whose id matches TERM into search_<term>_<ts>.json', (y) =>
-      networkOptions(commonOptions(y.positional('term', { type: 'string', describe: 'text to find in repo ids' }))).example([
-        ['$0 search squad --limit 20', 'datasets whose id contains "squad"'],
-        ['$0 search medical --all --ndjson | jq -c "{id, likes: .statistics.likes}"', 'a pipeline'],
-      ]).epilog(EXIT_CODES_HELP),
+      networkOptions(queryOptions(y.positional('term', { type: 'string', describe: 'text to find in repo ids' }), false)).epilog(epilog(EXAMPLES_SEARCH)),
       () => {
         picked = 'search';
       },
     )
     .command('enrich', 'read repo ids or NDJSON records on stdin, write records with file sizes as NDJSON', (y) =>
-      networkOptions(y.option('viewer-stats', { type: 'boolean', describe: 'add rows, splits and bytes from the dataset viewer' })).example([
-        ['$0 collect --limit 50 --ndjson | $0 enrich > enriched.ndjson', 'add per-file sizes'],
-        ['echo rajpurkar/squad | $0 enrich', 'one dataset by id'],
-        ['echo rajpurkar/squad | $0 enrich --viewer-stats', 'with rows and bytes from the dataset viewer'],
-      ]).epilog(EXIT_CODES_HELP),
+      networkOptions(y.option('viewer-stats', { type: 'boolean', describe: 'add rows, splits and bytes from the dataset viewer' })).epilog(epilog(EXAMPLES_ENRICH)),
       () => {
         picked = 'enrich';
       },
     )
     .command('sync', 'keep a DuckDB catalog of the Hub up to date (added, updated, removed datasets)', (y) =>
-      networkOptions(syncOptions(y)).example([
-        ['$0 sync', 'the whole Hub into ./hf_datasets.duckdb (run it nightly)'],
-        ['$0 sync --db medical.duckdb --search medical --file-sizes', 'a scoped catalog with per-file sizes'],
-      ]).epilog(`${EXIT_CODES_HELP} An interrupted sync is continued by the next one.`),
+      networkOptions(syncOptions(y)).epilog(`${epilog(EXAMPLES_SYNC)} An interrupted sync is continued by the next one.`),
       () => {
         picked = 'sync';
       },
     )
     .command('export', 'write the catalog as Parquet, NDJSON or CSV', (y) =>
-      exportOptions(y).example([
-        ['$0 export --format parquet --output hub.parquet', 'every present dataset'],
-        ['$0 export --format ndjson | jq -r .id', 'records on stdout'],
-      ]).epilog(EXIT_CODES_HELP),
+      exportOptions(y).epilog(epilog(EXAMPLES_EXPORT)),
       () => {
         picked = 'export';
       },
@@ -131,10 +180,10 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
     .showHelpOnFail(false)
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err instanceof UsageError ? err : new UsageError(msg ?? describeError(err));
+      throw err instanceof UsageError ? err : new UsageError(usageMessage(msg ?? describeError(err), argv));
     });
   return await new Promise((resolve, reject) => {
-    const fail = (err: unknown): void => reject(err instanceof UsageError ? err : new UsageError(describeError(err)));
+    const fail = (err: unknown): void => reject(err instanceof UsageError ? err : new UsageError(usageMessage(describeError(err), argv)));
     try {
       void parser.parse(argv, {}, (err: Error | undefined, parsedArgv: unknown, output: string) => {
         if (err) return fail(err);
@@ -194,7 +243,8 @@ export async function run(argv: string[]): Promise<number> {
     const { runCollectCommand } = await import('./commands/collect.js');
     return await runCollectCommand(config, log);
   } catch (err) {
-    writeStderr(`hf-datasets: ${describeError(err)}`);
+    const hint = err instanceof EtlError && err.code === 'ETL_UNREACHABLE' ? UNREACHABLE_HINT : '';
+    writeStderr(`hf-datasets: ${describeError(err)}${hint}`);
     if (debug && err instanceof Error && err.stack) writeStderr(err.stack);
     return err instanceof UsageError ? EXIT_CODES.usage : EXIT_CODES.fatal;
   }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { UsageError } from './errors.js';
 import { SORT_KEYS, type QueryOptions, type SortKey } from './types.js';
 
@@ -176,6 +176,16 @@ function catalogOptions(command: Command, args: RawArgs): CatalogOptions | null 
   return { db, format: f, output, includeRemoved: flag(args.includeRemoved) };
 }
 
+/**
+ * One spelling per folder: `./dir`, `dir/` and `dir//` all become `dir` (an absolute path stays
+ * absolute), so file names and messages built from it agree however the folder was given.
+ */
+export function normalizeOutDir(dir: string): string {
+  const n = normalize(dir);
+  const trimmed = n.length > 1 ? n.replace(/[\\/]+$/, '') : n;
+  return trimmed === '' ? sep : trimmed;
+}
+
 /** Validates everything once; throws UsageError with one line saying what is wrong. */
 export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.ProcessEnv = process.env): Config {
   const catalog = catalogOptions(command, args);
@@ -229,7 +239,7 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
   const ndjson = command === 'enrich' ? true : flag(args.ndjson);
   const outGiven = args.out !== undefined;
   const out = text('out', args.out);
-  const outDir = ndjson && !outGiven ? null : (out ?? DEFAULT_OUT);
+  const outDir = ndjson && !outGiven ? null : normalizeOutDir(out ?? DEFAULT_OUT);
   const resume = flag(args.resume);
   if (resume && outDir === null) throw new UsageError('--resume needs --out DIR (a run without --out keeps no state)');
 

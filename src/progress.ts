@@ -12,6 +12,7 @@
  * the end (erases the line and stops the ticker; the ticker is unref'd so it never keeps the
  * process alive).
  */
+import type { RetryState } from './http/client.js';
 import type { Budget } from './http/rate-limiter.js';
 import type { Logger } from './log.js';
 import { stderrSink } from './log.js';
@@ -33,7 +34,15 @@ export interface ProgressOptions {
   /** terminal width (default: stderr's columns) */
   columns?: () => number | undefined;
   label?: string;
+  /** the client's retries: the line says when requests wait to be retried */
+  retries?: () => RetryState;
+  /** when nothing was done for this long and requests were retried meanwhile, say so once, even with --quiet (default 3 s) */
+  noticeMs?: number;
+  /** the Hub's address, named in that notice */
+  endpoint?: string;
 }
+
+const NO_RETRIES: RetryState = { total: 0, waiting: 0, reason: null };
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -44,7 +53,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /** The live line's text, from plain numbers (pure; the class only decides when to show it). */
-export function progressLine(p: { label: string; done: number; failed: number; target: number | null; elapsedMs: number; budget: Budget; now: number }): string {
+export function progressLine(p: { label: string; done: number; failed: number; target: number | null; elapsedMs: number; budget: Budget; now: number; retries?: RetryState }): string {
   const elapsed = p.elapsedMs / 1000;
   const rate = elapsed > 0 ? p.done / elapsed : 0;
   const t = p.target;
@@ -56,6 +65,8 @@ export function progressLine(p: { label: string; done: number; failed: number; t
   if (b.remaining !== null) parts.push(`quota ${b.remaining}${b.quota !== null ? `/${b.quota}` : ''} left`);
   const pausedFor = b.pausedUntil - p.now;
   if (pausedFor > 0) parts.push(`rate-limited, waiting ${formatDuration(pausedFor / 1000)}`);
+  const r = p.retries;
+  if (r && r.waiting > 0) parts.push(`${plural(r.waiting, 'request')} waiting to retry (${r.reason ?? 'failed'})`);
   return parts.join(' · ');
 }
 
@@ -68,6 +79,10 @@ export class Progress {
   #stopped = false;
   #done = 0;
   #failed = 0;
+  /** when the count last moved, and the retries seen then (for the notice) */
+  #movedAt: number;
+  #retriesAtMove = 0;
+  #noticed = false;
 
   constructor(options: ProgressOptions) {
     this.#o = {
@@ -78,14 +93,20 @@ export class Progress {
       tickMs: 1000,
       columns: () => process.stderr.columns,
       label: 'collected',
+      retries: () => NO_RETRIES,
+      noticeMs: 3000,
+      endpoint: '',
       ...options,
     };
     this.#start = this.#o.now();
     this.#last = this.#start;
-    if (this.#o.quiet) return;
-    if (this.#o.tty) stderrSink.beforeWrite = () => this.#clear();
+    this.#movedAt = this.#start;
+    if (this.#o.tty && !this.#o.quiet) stderrSink.beforeWrite = () => this.#clear();
     if (this.#o.tickMs > 0) {
-      this.#ticker = setInterval(() => this.#show(), this.#o.tickMs);
+      this.#ticker = setInterval(() => {
+        this.#notice();
+        this.#show();
+      }, this.#o.tickMs);
       this.#ticker.unref();
     }
   }
@@ -93,13 +114,29 @@ export class Progress {
   /** The line as shown, before it is cut to the terminal width (also used by tests). */
   line(): string {
     const now = this.#o.now();
-    return progressLine({ label: this.#o.label, done: this.#done, failed: this.#failed, target: this.#o.target, elapsedMs: now - this.#start, budget: this.#o.budget(), now });
+    return progressLine({ label: this.#o.label, done: this.#done, failed: this.#failed, target: this.#o.target, elapsedMs: now - this.#start, budget: this.#o.budget(), now, retries: this.#o.retries() });
   }
 
   update(done: number, failed: number): void {
+    if (done !== this.#done) {
+      this.#movedAt = this.#o.now();
+      this.#retriesAtMove = this.#o.retries().total;
+      this.#noticed = false;
+    }
     this.#done = done;
     this.#failed = failed;
     this.#show();
+  }
+
+  /** A run that stands still while its requests are retried says so once (until it moves again). */
+  #notice(): void {
+    if (this.#noticed || this.#stopped) return;
+    const r = this.#o.retries();
+    const still = this.#o.now() - this.#movedAt;
+    if (r.total === this.#retriesAtMove || still < this.#o.noticeMs) return;
+    this.#noticed = true;
+    const to = this.#o.endpoint ? ` to ${this.#o.endpoint}` : '';
+    this.#o.log.warn(`no progress for ${formatDuration(still / 1000)}: retrying requests${to} after ${r.reason ?? 'a failure'} (${plural(r.total - this.#retriesAtMove, 'retry', 'retries')} so far)`);
   }
 
   /** Removes the live line (before the final summary) and stops the ticker. */
@@ -136,6 +173,6 @@ export class Progress {
 }
 
 /** `1 dataset`, `2 datasets`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
 }

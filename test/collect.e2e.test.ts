@@ -44,7 +44,7 @@ describe('collect against a 3,000-dataset fake Hub', () => {
     const downloads = agg.datasets.map((d: { statistics: { downloads: number } }) => d.statistics.downloads);
     expect([...downloads].sort((a, b) => b - a)).toEqual(downloads);
     expect(links.datasets.map((d: { id: string }) => d.id)).toEqual(ids);
-    expect(Object.keys(links.datasets[0])).toEqual(['id', 'dataset_url', 'github', 'papers', 'homepage', 'paperswithcode_id', 'download_links']);
+    expect(Object.keys(links.datasets[0])).toEqual(['id', 'dataset_url', 'github', 'papers', 'homepage', 'paperswithcode_id', 'doi', 'download_links']);
 
     expect(files.individual).toHaveLength(2500);
     const first = agg.datasets[0];

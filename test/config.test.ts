@@ -2,17 +2,26 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeConfig, resolveToken } from '../src/config.js';
+import { normalizeConfig, normalizeOutDir, resolveToken } from '../src/config.js';
 import { UsageError } from '../src/errors.js';
 import { tempDir } from './helpers/cli.js';
 
 const env = { HF_HOME: tempDir('cfg-') };
 
+describe('normalizeOutDir', () => {
+  it('gives one spelling per folder', () => {
+    for (const d of ['./out', 'out/', 'out//', './out/', 'out/.']) expect(normalizeOutDir(d)).toBe('out');
+    expect(normalizeOutDir('/tmp/x/')).toBe('/tmp/x');
+    expect(normalizeOutDir('/')).toBe('/');
+    expect(normalizeOutDir('./')).toBe('.');
+  });
+});
+
 describe('normalizeConfig', () => {
   it('has the documented defaults', () => {
     const c = normalizeConfig('collect', {}, env);
     expect(c.query).toEqual({ search: null, author: null, filter: [], sort: 'downloads', since: null, limit: 100, file_sizes: false, viewer_stats: false });
-    expect(c).toMatchObject({ outDir: './hf_datasets_output', individual: true, ndjson: false, concurrency: 4, timeoutMs: 30_000, maxRetries: 5, endpoint: 'https://huggingface.co', token: null, logLevel: 'info' });
+    expect(c).toMatchObject({ outDir: 'hf_datasets_output', individual: true, ndjson: false, concurrency: 4, timeoutMs: 30_000, maxRetries: 5, endpoint: 'https://huggingface.co', token: null, logLevel: 'info' });
     expect(Object.isFrozen(c)).toBe(true);
   });
 

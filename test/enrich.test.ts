@@ -72,10 +72,15 @@ describe('enrich', () => {
       expect(rec.files.length).toBeGreaterThan(0);
       expect(rec.statistics.total_size_bytes).toBe(rec.files.reduce((a: number, f: { size: number }) => a + f.size, 0));
     }
-    expect(r.hub.requests.map((q) => [q.url, q.status])).toEqual([
-      ['/api/datasets/squad?blobs=true', 200],
+    // a bare id also asks for the listing-only fields (downloadsAllTime, trendingScore, mainSize)
+    const extra = '?expand[]=downloadsAllTime&expand[]=trendingScore&expand[]=mainSize';
+    expect(r.hub.requests.map((q) => [q.url, q.status]).sort()).toEqual([
       ['/api/datasets/gsm8k?blobs=true', 307],
+      [`/api/datasets/gsm8k${extra}`, 307],
       ['/api/datasets/openai/gsm8k?blobs=true', 200],
+      [`/api/datasets/openai/gsm8k${extra}`, 200],
+      ['/api/datasets/squad?blobs=true', 200],
+      [`/api/datasets/squad${extra}`, 200],
     ]);
   });
 

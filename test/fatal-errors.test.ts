@@ -54,7 +54,7 @@ describe('fatal errors', () => {
     const out = tempDir('fatal-');
     const r = await runCli(['collect', '--endpoint', endpoint, '--out', out, '--max-retries', '2'], { timeoutMs: 30_000 });
     expect(r.code).toBe(1);
-    expect(lastLine(r)).toBe(`hf-datasets: cannot reach ${endpoint}/api/datasets?…: connection refused (after 3 attempts); 0 datasets kept in ${outputFiles(out).aggregate[0]} (incomplete; continue with --resume --out ${out})`);
+    expect(lastLine(r)).toBe(`hf-datasets: cannot reach ${endpoint}/api/datasets?…: connection refused (after 3 attempts); 0 datasets kept in ${outputFiles(out).aggregate[0]} (incomplete; continue with --resume --out ${out}) (is the Hub address right? it comes from --endpoint or HF_ENDPOINT; to try the tool without the Hub, \`npm run demo\` runs it against a local fake Hub)`);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     const { aggregate } = expectIncompleteFiles(out);
     expect(aggregate.datasets).toEqual([]);
@@ -119,7 +119,7 @@ describe('fatal errors', () => {
     const endpoint = await deadEndpoint();
     const r = await runCli(['enrich', '--endpoint', endpoint, '--max-retries', '1'], { input: 'a/b\nc/d\ne/f\n', timeoutMs: 30_000 });
     expect(r.code).toBe(1);
-    expect(lastLine(r)).toMatch(new RegExp(`^hf-datasets: cannot reach ${endpoint}/api/datasets/a/b\\?blobs=true: connection refused \\(after 2 attempts\\)$`));
+    expect(lastLine(r)).toMatch(new RegExp(`^hf-datasets: cannot reach ${endpoint}/api/datasets/a/b\\?blobs=true: connection refused \\(after 2 attempts\\) \\(is the Hub address right\\? .*\`npm run demo\`.*\\)$`));
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(ndjsonLines(r.stdout)).toEqual([]);
   });

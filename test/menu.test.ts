@@ -54,6 +54,8 @@ describe.skipIf(!ptyAvailable()).concurrent('interactive menu on a terminal', ()
     const cwd = tempDir('menu-');
     const s = menu(cwd, { HF_TOKEN: TOKEN });
     await s.waitFor(`Hub: ${hub.url} (HF_ENDPOINT), with your token`);
+    // the Hub's search matches dataset ids, not topics
+    await s.waitFor('3) Search dataset ids for a word (up to 100 matches)');
     await s.waitFor(PROMPT);
     s.send('1\r');
     await s.waitFor(/Done: collected 100 datasets, 0 failed/);

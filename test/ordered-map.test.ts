@@ -121,3 +121,40 @@ describe('orderedMap', () => {
     expect(closed).toBe(true);
   });
 });
+
+describe('orderedMap with keepOnStop', () => {
+  it('while running, a slow call holds up the output (in order) but not the calls behind it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let finished = 0;
+    const it = orderedMap(range(20), async (i) => {
+      if (i === 0) await gate;
+      finished += 1;
+      return i;
+    }, 20, { maxHeld: 20, keepOnStop: () => true })[Symbol.asyncIterator]();
+    const first = it.next();
+    while (finished < 19) await sleep(1);
+    release();
+    expect((await first).value).toBe(0);
+    const rest: number[] = [];
+    for (let r = await it.next(); !r.done; r = await it.next()) rest.push(r.value);
+    expect(rest).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+  });
+
+  it('when a call fails, every finished result worth keeping is handed out before the error', async () => {
+    const got: number[] = [];
+    let fail!: (e: Error) => void;
+    const failing = new Promise<never>((_, reject) => (fail = reject));
+    const run = (async () => {
+      for await (const x of orderedMap(range(7), async (i) => {
+        if (i === 0) return failing;
+        if (i === 3) return new Promise<number>(() => undefined); // never settles
+        return i;
+      }, 7, { keepOnStop: (x: number) => x !== 6 })) got.push(x);
+    })();
+    await sleep(20);
+    fail(new Error('stopped'));
+    await expect(run).rejects.toThrow('stopped');
+    expect(got).toEqual([1, 2, 4, 5]);
+  });
+});

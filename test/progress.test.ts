@@ -243,3 +243,11 @@ describe.skipIf(!ptyAvailable())('progress of a real collect', () => {
     expect(readJson(outputFiles(join(cwd, 'b')).aggregate[0]!).summary.total_datasets).toBe(300);
   });
 });
+
+describe('progress line and retries', () => {
+  it('says how many requests wait to be retried, and why', () => {
+    const budget: Budget = { remaining: null, quota: null, resetAt: null, pausedUntil: 0 };
+    const line = progressLine({ label: 'collected', done: 5, failed: 0, target: 10, elapsedMs: 1000, budget, now: 0, retries: { total: 4, waiting: 2, reason: 'HTTP 500' } });
+    expect(line).toMatch(/2 requests waiting to retry \(HTTP 500\)/);
+  });
+});

@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import { describeError, EtlError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { safeUrl } from '../http/client.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { runCollect, type CollectResult } from '../pipeline/collect.js';
 import { formatDuration, plural, Progress } from '../progress.js';
@@ -27,14 +28,14 @@ export async function runCollectCommand(config: Config, log: Logger, onResult?: 
       signal: controller.signal,
       ndjson,
       progress: (target, client) =>
-        new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target, log, budget: () => client.budget() }),
+        new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target, log, budget: () => client.budget(), retries: () => client.retries, endpoint: safeUrl(client.endpoint).replace(/\/$/, '') }),
     });
     onResult?.(result);
     const reason = stopReason();
     if (result.stoppedBy === 'error') {
       // one line: what went wrong, and what was kept
       const kept = result.paths
-        ? `; ${result.summary.total_datasets} datasets kept in ${result.paths.aggregate} (incomplete; continue with --resume --out ${config.outDir})`
+        ? `; ${plural(result.summary.total_datasets, 'dataset')} kept in ${result.paths.aggregate} (incomplete; continue with --resume --out ${config.outDir})`
         : '';
       throw new EtlError(`${describeError(result.error)}${kept}`, (result.error as EtlError | undefined)?.code ?? 'ETL_FATAL', { cause: result.error });
     }
@@ -46,7 +47,7 @@ export async function runCollectCommand(config: Config, log: Logger, onResult?: 
       log.warn(`interrupted; ${summaryLine(result)}${config.outDir ? ` (continue with --resume --out ${config.outDir})` : ''}`);
       return reason === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint;
     }
-    if (result.summary.failed > 0) log.warn(`${summaryLine(result)}; ${result.summary.failed} datasets kept with an errors entry`);
+    if (result.summary.failed > 0) log.warn(`${summaryLine(result)}; ${plural(result.summary.failed, 'dataset')} kept with an errors entry`);
     else log.info(summaryLine(result));
     return EXIT_CODES.ok;
   }).catch((err: unknown) => {

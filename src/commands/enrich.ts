@@ -14,6 +14,7 @@ import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js
 import { enrichRecord } from '../hub/detail.js';
 import { withViewerStats } from '../hub/viewer.js';
 import type { Logger } from '../log.js';
+import { safeUrl } from '../http/client.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { orderedMap } from '../pipeline/ordered-map.js';
 import { formatDuration, plural, Progress } from '../progress.js';
@@ -78,9 +79,12 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     const out = new NdjsonOut(process.stdout, () => controller.abort('epipe'));
     const client = clientFromConfig(config, log);
     const viewer = config.query.viewer_stats ? viewerClientFromConfig(config, log) : null;
-    const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'enriched' });
+    // typed input: say what is expected, and draw no live line over what is being typed
+    const typed = (input as { isTTY?: boolean }).isTTY === true;
+    if (typed) log.info('reading repo ids from stdin, one per line (or NDJSON records with an "id"); end with Ctrl-D');
+    const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet || typed, target: null, log, budget: () => client.budget(), label: 'enriched', retries: () => client.retries, endpoint: safeUrl(client.endpoint).replace(/\/$/, '') });
     const drift = new TypeDrift();
-    const ctx = { client, endpoint: config.endpoint, signal: controller.signal, drift };
+    const ctx = { client, endpoint: config.endpoint, signal: controller.signal, drift, extraFields: true };
     let done = 0;
     let failed = 0;
     const counts = { skipped: 0 };

@@ -1,6 +1,6 @@
 /**
  * The interactive menu (`hf-datasets` with no arguments on a terminal): 1 the first 100 datasets,
- * 2 a custom amount, 3 search a topic (up to 100 matches), 4 exit. Wrong input is asked again.
+ * 2 a custom amount, 3 search dataset ids for a word (up to 100 matches), 4 exit. Wrong input is asked again.
  * Files go to ./hf_datasets_output; after each run it shows the summary and where the files are,
  * then the menu again.
  *
@@ -72,7 +72,7 @@ export async function runMenu(options: MenuOptions = {}): Promise<number> {
       say(
         `\n  1) Collect the first 100 datasets (most downloaded)\n` +
           `  2) Collect a custom number of datasets\n` +
-          `  3) Search datasets by topic (up to ${SEARCH_LIMIT} matches)\n` +
+          `  3) Search dataset ids for a word (up to ${SEARCH_LIMIT} matches)\n` +
           `  4) Exit\n` +
           `Files go to ${outDir}\n\n`,
       );

@@ -72,9 +72,21 @@ interface Attempts {
   n: number;
 }
 
+/** What the client's retries are doing, for the progress line. */
+export interface RetryState {
+  /** retry waits started so far */
+  total: number;
+  /** requests waiting out a backoff now */
+  waiting: number;
+  /** why the last retry was needed (`HTTP 500`, `connect ECONNREFUSED …`), null before the first */
+  reason: string | null;
+}
+
 export class HubClient {
   /** every HTTP request sent, retries and redirects included */
   requests = 0;
+  /** retries so far and now (see RetryState) */
+  readonly retries: RetryState = { total: 0, waiting: 0, reason: null };
   readonly endpoint: string;
   readonly limiter: RateLimiter;
   readonly #origin: string;
@@ -265,7 +277,14 @@ export class HubClient {
   async #backoff(attempt: number, reason: string, url: string, signal?: AbortSignal): Promise<void> {
     const ms = backoffDelay(attempt, this.#opts.backoffBaseMs, this.#opts.backoffCapMs);
     this.#log('debug', `retry ${attempt}/${this.#opts.maxRetries} in ${ms} ms after ${reason}`, { url: safeUrl(url) });
-    await sleep(ms, signal);
+    this.retries.total += 1;
+    this.retries.waiting += 1;
+    this.retries.reason = reason;
+    try {
+      await sleep(ms, signal);
+    } finally {
+      this.retries.waiting -= 1;
+    }
     if (this.#closed) throw new AbortedError('the client was closed');
   }
 

@@ -5,12 +5,21 @@
  * dataset (404 vanished, 401/403, a 5xx or timeout that outlasts the retries, a malformed or
  * oversized body) never throws: the record keeps what it had and gets an `errors` entry. Only an
  * abort or an unreachable endpoint is thrown.
+ *
+ * The detail call does not carry `downloadsAllTime`, `trendingScore` or `mainSize`: the Hub gives
+ * them only to `expand`, and `expand` cannot be combined with `blobs=true` (the official client
+ * refuses the pair; with `expand` only the named properties come back, without sizes). So when
+ * the record lacks them (`enrich` of a bare id), a second, small call
+ * `/api/datasets/{id}?expand=downloadsAllTime&expand=trendingScore&expand=mainSize` runs beside
+ * the detail call, and the enriched record equals the one `collect` builds, plus the sizes.
+ * `collect --file-sizes` never needs it: its records come from a listing that asked for them.
  */
 import { AbortedError, BodyError, EtlError, HttpError, NetworkError, describeError } from '../errors.js';
 import { safeUrl, shortUrl, type HubClient } from '../http/client.js';
 import { buildRecord, filesFromTree, mergeRecords, withFiles, type TypeDrift } from '../record/build.js';
 import type { DatasetRecord, ErrorStage, FileEntry, RawDataset, RawTreeEntry, RecordError } from '../types.js';
 import { dropRefusedExpand, stripRefused } from './expand-drift.js';
+import { num } from '../record/util.js';
 import { parseNextLink } from './list.js';
 
 export const TREE_THRESHOLD = 1000;
@@ -83,6 +92,20 @@ export async function fetchTreeFiles(client: HubClient, id: string, rev: string,
   return files;
 }
 
+/** The listing-only properties of one dataset (see the note at the top). */
+export const EXTRA_FIELDS = ['downloadsAllTime', 'trendingScore', 'mainSize'] as const;
+
+/**
+ * `GET /api/datasets/{id}?expand[]=…` for {@link EXTRA_FIELDS} → those properties of the raw item
+ * (through {@link fetchDetail}, so a value the Hub refuses is dropped like anywhere else).
+ */
+export async function fetchExtraFields(client: HubClient, id: string, signal?: AbortSignal): Promise<Partial<RawDataset>> {
+  const data = await fetchDetail(client, id, signal, EXTRA_FIELDS);
+  const out: Partial<RawDataset> = {};
+  for (const f of EXTRA_FIELDS) if (Object.hasOwn(data, f)) out[f] = data[f];
+  return out;
+}
+
 export interface EnrichContext {
   client: HubClient;
   endpoint: string;
@@ -90,6 +113,21 @@ export interface EnrichContext {
   now?: () => string;
   /** counts detail fields of an unexpected type (reported at the end of the run) */
   drift?: TypeDrift;
+  /** ask for the listing-only properties when the record lacks them (`enrich`; see the note at the top) */
+  extraFields?: boolean;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+function rethrowStop(err: unknown, signal: AbortSignal | undefined): void {
+  if (err instanceof AbortedError || signal?.aborted) throw err instanceof AbortedError ? err : new AbortedError('aborted', { cause: err });
+  if (err instanceof NetworkError && err.code === 'ETL_UNREACHABLE') throw err;
 }
 
 /**
@@ -100,6 +138,34 @@ export interface EnrichContext {
  */
 export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Promise<DatasetRecord> {
   const collectedAt = ctx.now?.() ?? new Date().toISOString();
+  const s = base.statistics;
+  const wantExtra = ctx.extraFields === true && (s.downloads_all_time === null || s.trending_score === null);
+  // started first, so both calls are under way at once; failures are looked at below
+  const extra = wantExtra ? settle(fetchExtraFields(ctx.client, base.id, ctx.signal)) : null;
+  const record = await enrichFiles(base, ctx, collectedAt);
+  if (!extra) return record;
+  const got = await extra;
+  if (!got.ok) {
+    rethrowStop(got.error, ctx.signal);
+    // the detail's own failure already says what went wrong with this dataset
+    return record.errors.length > base.errors.length ? record : { ...record, errors: [...record.errors, toRecordError('detail', got.error)] };
+  }
+  const v = got.value;
+  const stats = record.statistics;
+  return {
+    ...record,
+    statistics: {
+      ...stats,
+      // only what the record lacks: a value the input brought is kept
+      downloads_all_time: stats.downloads_all_time ?? num(v.downloadsAllTime),
+      trending_score: stats.trending_score ?? num(v.trendingScore),
+      total_size_bytes: stats.total_size_bytes ?? num(v.mainSize),
+    },
+  };
+}
+
+/** The record with its per-file sizes (from the detail or the tree pages), or with an `errors` entry. */
+async function enrichFiles(base: DatasetRecord, ctx: EnrichContext, collectedAt: string): Promise<DatasetRecord> {
   // a repo with a large file list is read from its tree pages: one detail answer would hold it all
   const stage: ErrorStage = Math.max(base.files.length, base.statistics.file_count) > TREE_THRESHOLD ? 'tree' : 'detail';
   try {
@@ -111,8 +177,7 @@ export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Pro
     const fetched = buildRecord(raw, { endpoint: ctx.endpoint, collectedAt, drift: ctx.drift });
     return mergeRecords(base, fetched);
   } catch (err) {
-    if (err instanceof AbortedError || ctx.signal?.aborted) throw err instanceof AbortedError ? err : new AbortedError('aborted', { cause: err });
-    if (err instanceof NetworkError && err.code === 'ETL_UNREACHABLE') throw err;
+    rethrowStop(err, ctx.signal);
     return { ...base, errors: [...base.errors, toRecordError(stage, err)] };
   }
 }

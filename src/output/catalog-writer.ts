@@ -8,14 +8,14 @@
  * state it saves lets `--resume` continue from the last record written.
  */
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { DatasetRecord, QueryOptions } from '../types.js';
 import { IdSet } from '../util/id-set.js';
 import { BufferedFile } from './buffered-file.js';
 import { IndividualFiles } from './individual-files.js';
 import { JsonCollectionFile } from './json-collection-file.js';
 import type { NdjsonOut } from './ndjson-out.js';
-import { idsFileName, writeState, type RunState } from './state.js';
+import { idsFileName, outputFolderError, writeState, type RunState } from './state.js';
 
 export interface CollectionInfo {
   tool: string;
@@ -76,7 +76,11 @@ export class CatalogWriter {
   static async open(opts: WriterOptions): Promise<CatalogWriter> {
     if (opts.outDir === null) return new CatalogWriter(opts, null);
     const outDir = opts.outDir;
-    await mkdir(outDir, { recursive: true });
+    try {
+      await mkdir(outDir, { recursive: true });
+    } catch (err) {
+      throw outputFolderError(outDir, err);
+    }
     const individual = opts.individual ? await IndividualFiles.open(outDir) : null;
     if (opts.resume) {
       const s = opts.resume;
@@ -99,6 +103,11 @@ export class CatalogWriter {
     return f ? { aggregate: f.aggregate.path, links: f.links.path, individual: f.individual?.dir ?? null } : null;
   }
 
+  /** The ids journal of this run (null without files). */
+  get idsPath(): string | null {
+    return this.#files?.ids.path ?? null;
+  }
+
   /** Writes one record to every sink; resolves when the slowest sink can take more. */
   async write(record: DatasetRecord): Promise<void> {
     const json = JSON.stringify(record);
@@ -109,7 +118,8 @@ export class CatalogWriter {
       waits.push(f.links.add(JSON.stringify(linkEntry(record))));
       // JSON-encoded so any id (newlines, lone surrogates) reads back exactly
       waits.push(f.ids.write(JSON.stringify(record.id) + '\n'));
-      waits.push(f.individual?.write(record.id, json));
+      // meant to be opened and read: indented
+      waits.push(f.individual?.write(record.id, JSON.stringify(record, null, 2)));
     }
     for (const w of waits) if (w) await w;
   }
@@ -143,9 +153,10 @@ export class CatalogWriter {
     await writeState(f.outDir, {
       timestamp: f.timestamp,
       started_at: f.startedAt,
-      aggregate_file: f.aggregate.path.slice(f.outDir.length + 1),
-      links_file: f.links.path.slice(f.outDir.length + 1),
-      ids_file: f.ids.path.slice(f.outDir.length + 1),
+      // names inside the folder, however the folder was spelled (`./dir`, `dir/`, an absolute path)
+      aggregate_file: basename(f.aggregate.path),
+      links_file: basename(f.links.path),
+      ids_file: basename(f.ids.path),
       query: this.#opts.info.query,
       next_page: nextPage,
       offsets,
@@ -170,6 +181,7 @@ export function linkEntry(r: DatasetRecord): Record<string, unknown> {
     papers: r.links.papers,
     homepage: r.links.homepage,
     paperswithcode_id: r.links.paperswithcode_id,
+    doi: r.links.doi,
     download_links: r.links.download_links,
   };
 }

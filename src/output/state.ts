@@ -4,9 +4,14 @@
  * page starts (a path relative to the endpoint, so a resumed run may use another endpoint), and
  * the byte offsets up to which each file is durable. It is replaced atomically (write a temporary
  * file, fsync, rename, fsync the folder) only after the data it points to is durable.
+ *
+ * Layout version 1 (unchanged since the first release): the file names are names inside the
+ * folder. The first release cut them from the full path by the length of `--out` as typed, so
+ * a folder given as `./dir` or `dir/` stored names missing their first characters; such a state
+ * is still read: a name that does not exist is found again from the run's timestamp.
  */
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access, open, readdir, readFile, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { EtlError } from '../errors.js';
 import type { QueryOptions } from '../types.js';
 
@@ -47,20 +52,59 @@ export async function readState(outDir: string): Promise<RunState | null> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM') {
-      throw new EtlError(`cannot use ${outDir} as the output folder (${code})`, 'ETL_OUTPUT', { cause: err });
-    }
+    if (code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM') throw outputFolderError(outDir, err);
     throw new EtlError(`cannot read ${statePath(outDir)}: ${(err as Error).message}`, 'ETL_STATE', { cause: err });
   }
+  let state: RunState;
   try {
-    const state = JSON.parse(text) as RunState;
+    state = JSON.parse(text) as RunState;
     if (state.version !== STATE_VERSION || typeof state.timestamp !== 'string' || typeof state.ids_file !== 'string' || !state.offsets || !state.query) {
       throw new Error('unknown layout');
     }
-    return state;
   } catch (err) {
     throw new EtlError(`the resume state ${statePath(outDir)} is damaged (${(err as Error).message}); start a new run without --resume`, 'ETL_STATE', { cause: err });
   }
+  return await repairNames(outDir, state);
+}
+
+/** The run's file names as they are in the folder (see the layout note at the top). */
+async function repairNames(outDir: string, state: RunState): Promise<RunState> {
+  const ts = state.timestamp;
+  const fixed = { ...state };
+  const has = (name: string): Promise<boolean> => access(join(outDir, name)).then(() => true, () => false);
+  const wanted: Array<[keyof Pick<RunState, 'aggregate_file' | 'links_file' | 'ids_file'>, (name: string) => boolean]> = [
+    ['aggregate_file', (n) => n.endsWith(`_${ts}.json`) && (n.startsWith('all_datasets_metadata_') || n.startsWith('search_'))],
+    ['links_file', (n) => n === `dataset_links_summary_${ts}.json`],
+    ['ids_file', (n) => n === idsFileName(ts)],
+  ];
+  let names: string[] | null = null;
+  for (const [key, fits] of wanted) {
+    const stored = basename(state[key]);
+    if (await has(stored)) {
+      fixed[key] = stored;
+      continue;
+    }
+    names ??= await readdir(outDir).catch(() => []);
+    const found = names.find((n) => n.endsWith(stored) && fits(n));
+    if (found !== undefined) fixed[key] = found;
+  }
+  return fixed;
+}
+
+const FOLDER_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'a read-only file system',
+  ENOTDIR: 'a file is in the way (the path or one of its parents is a file, not a folder)',
+  EEXIST: 'a file of that name is in the way',
+  ENOSPC: 'no space left on the device',
+};
+
+/** The error for a folder that cannot be read or created: which folder, and why. */
+export function outputFolderError(outDir: string, err: unknown): EtlError {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const why = FOLDER_REASONS[code] ?? (err as Error).message;
+  return new EtlError(`cannot use ${outDir} as the output folder: ${why}${code ? ` (${code})` : ''}`, 'ETL_OUTPUT', { cause: err });
 }
 
 /** Replaces the state atomically and durably. */

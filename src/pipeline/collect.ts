@@ -4,6 +4,8 @@
  * every sink, with a durable checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
  * files are closed as valid JSON and the state says where to resume.
  */
+import { rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
 import { AbortedError, UsageError } from '../errors.js';
 import { HubClient } from '../http/client.js';
@@ -39,6 +41,13 @@ export interface CollectResult {
   error: unknown;
   seconds: number;
 }
+
+/**
+ * Datasets held by `--file-sizes`, each with its calls under way (queued in the HTTP client
+ * beyond --concurrency): a dataset retried through a whole backoff schedule (~23 s) holds up
+ * the output, not the work, as long as this many others fit in that time.
+ */
+const DETAIL_WINDOW = 1024;
 
 type Flow = { kind: 'record'; record: DatasetRecord; page: string } | { kind: 'page'; page: string; next: string | null };
 
@@ -129,7 +138,13 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   let error: unknown = null;
   try {
     // a state from the first instant, so even a run killed before its first page can be resumed
-    if (!resume) await writer.checkpoint(start, counts());
+    if (!resume) {
+      await writer.checkpoint(start, counts());
+      // the unfinished run this one replaces can no longer be resumed: its journal has served
+      if (state && !state.complete && cfg.outDir && state.ids_file !== basename(writer.idsPath ?? '')) {
+        await rm(join(cfg.outDir, basename(state.ids_file)), { force: true });
+      }
+    }
     if (start !== null && (limit === null || accepted < limit)) {
       const events = listDatasets(client, {
         start,
@@ -141,11 +156,23 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
       let flow: AsyncIterable<Flow> = records(events);
       if (query.file_sizes) {
         const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal, drift };
-        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), cfg.concurrency * 2);
+        // Every held dataset has its call under way (the HTTP client caps the requests in flight),
+        // so one waiting out retry backoffs holds no slot and the others go on behind it (output
+        // keeps the listing order). When the run stops, every finished record is kept: page
+        // markers are not, so a checkpoint still covers every record before it, and the ids
+        // journal keeps a resume exact.
+        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), DETAIL_WINDOW, {
+          maxHeld: DETAIL_WINDOW,
+          keepOnStop: (f) => f.kind === 'record',
+        });
       }
       if (viewer !== null) {
         const v = viewer;
-        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await withViewerStats(f.record, v, deps.signal) } : f), cfg.concurrency * 2);
+        // the same window as the detail stage: a dataset the viewer keeps failing holds no slot
+        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await withViewerStats(f.record, v, deps.signal) } : f), DETAIL_WINDOW, {
+          maxHeld: DETAIL_WINDOW,
+          keepOnStop: (f) => f.kind === 'record',
+        });
       }
       for await (const f of flow) {
         if (f.kind === 'page') {

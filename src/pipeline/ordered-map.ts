@@ -16,21 +16,36 @@
  * the error is thrown; later results are dropped. When the source fails, the results already
  * under way are yielded first. When the consumer stops early, the source is closed (once a read
  * already under way has settled) and nothing more is started.
+ *
+ * `keepOnStop` (optional) names the results worth keeping when the run stops: when a call fails
+ * (e.g. the run was aborted), every later result that is already done and passes it is yielded
+ * (out of order) before the error is thrown, instead of being dropped. Results that do not pass
+ * (markers of progress through the source) are dropped as before.
  */
 interface Entry<R> {
   promise: Promise<R>;
   settled: boolean;
+  value?: { ok: true; value: R } | { ok: false };
+}
+
+export interface OrderedMapOptions<R> {
+  /** most items held (running or done, not yet handed out); default 16 × window, at most 256, never below window */
+  maxHeld?: number;
+  /** which finished results are still handed out when a call fails (see above) */
+  keepOnStop?: (result: R) => boolean;
 }
 
 export async function* orderedMap<T, R>(
   source: AsyncIterable<T>,
   fn: (item: T) => Promise<R> | R,
   window: number,
-  maxHeld: number = Math.min(Math.max(1, window) * 16, 256),
+  options: number | OrderedMapOptions<R> = {},
 ): AsyncGenerator<R> {
+  const opts: OrderedMapOptions<R> = typeof options === 'number' ? { maxHeld: options } : options;
   const it = source[Symbol.asyncIterator]();
   const running = Math.max(1, window);
-  const held = Math.max(running, maxHeld);
+  const held = Math.max(running, opts.maxHeld ?? Math.min(running * 16, 256));
+  const keepOnStop = opts.keepOnStop ?? null;
   const buffer: Array<Entry<R>> = [];
   let active = 0;
   let sourceDone = false;
@@ -54,7 +69,17 @@ export async function* orderedMap<T, R>(
       active -= 1;
       notify();
     };
-    entry.promise.then(done, done); // a rejection is rethrown when the result's turn comes
+    // a rejection is rethrown when the result's turn comes
+    entry.promise.then(
+      (value) => {
+        entry.value = { ok: true, value };
+        done();
+      },
+      () => {
+        entry.value = { ok: false };
+        done();
+      },
+    );
     buffer.push(entry);
     notify();
   };
@@ -89,6 +114,11 @@ export async function* orderedMap<T, R>(
       if (buffer.length > 0 && buffer[0]!.settled) {
         const entry = buffer.shift()!;
         notify();
+        if (entry.value?.ok === false && keepOnStop !== null) {
+          // stopping: hand out what is done instead of dropping it
+          stopped = true;
+          for (const e of buffer.splice(0)) if (e.value?.ok === true && keepOnStop(e.value.value)) yield e.value.value;
+        }
         yield await entry.promise;
         continue;
       }
