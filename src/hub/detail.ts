@@ -10,7 +10,7 @@
  * them only to `expand`, and `expand` cannot be combined with `blobs=true` (the official client
  * refuses the pair; with `expand` only the named properties come back, without sizes). So when
  * the record lacks them (`enrich` of a bare id), a second, small call
- * `/api/datasets/{id}?expand=downloadsAllTime&expand=trendingScore&expand=mainSize` runs beside
+ * `/api/datasets/{id}?expand[]=downloadsAllTime&expand[]=trendingScore&expand[]=mainSize` runs beside
  * the detail call, and the enriched record equals the one `collect` builds, plus the sizes.
  * `collect --file-sizes` never needs it: its records come from a listing that asked for them.
  */
