@@ -4,12 +4,12 @@
  * the viewer only about datasets added, updated or restored, or whose last answer was not ready or
  * failed; every other dataset keeps its stored block.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetRecord } from '../src/types.js';
 import { query } from './helpers/catalog-db.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { ROOT, runCli, tempDir } from './helpers/cli.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
 import { fakeSizeAnswer, startFakeViewer, type FakeViewer } from './helpers/fake-viewer.js';
 import { MovingCorpus } from './helpers/moving-corpus.js';
@@ -92,5 +92,31 @@ describe('sync --viewer-stats', () => {
     expect(viewer.requests.length).toBe(0);
     const kept = await query<{ n: bigint }>(db, 'SELECT count(*) AS n FROM datasets WHERE num_rows IS NOT NULL');
     expect(Number(kept[0]!.n)).toBe(25);
+  });
+});
+
+describe('README viewer query', () => {
+  it('the largest datasets by rows with a permissive license, on a catalog synced with --viewer-stats', async () => {
+    await hub.close();
+    hub = await startFakeHub({ maxPageSize: 20 }); // the fixture corpus: real licenses
+    const r = await sync();
+    expect(r.code, r.stderr).toBe(0);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('### Viewer statistics');
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    const sql = /```sql\n([\s\S]*?)```/.exec(section)![1]!;
+    const got = await query<{ id: string; num_rows: bigint; license: string[] }>(db, sql);
+    const permissive = /list_has_any\(license, \[([^\]]*)\]\)/.exec(sql)![1]!.split(',').map((x) => x.trim().replace(/'/g, ''));
+    // the same answer computed from the stored records
+    const all = await query<{ json: string }>(db, 'SELECT record::VARCHAR AS json FROM datasets WHERE removed_at IS NULL');
+    const want = all
+      .map((row) => JSON.parse(row.json) as DatasetRecord)
+      .filter((rec) => rec.viewer?.available === true && rec.viewer.num_rows !== null && rec.info.license.some((l) => permissive.includes(l)))
+      .map((rec) => ({ id: rec.id, rows: (rec.viewer as { num_rows: number }).num_rows }))
+      .sort((a, b) => b.rows - a.rows || (a.id < b.id ? -1 : 1))
+      .slice(0, 20);
+    expect(want.length).toBeGreaterThan(2);
+    expect(got.map((g) => Number(g.num_rows))).toEqual(want.map((w) => w.rows));
+    for (const g of got) expect(g.license.some((l) => permissive.includes(l))).toBe(true);
   });
 });
