@@ -33,7 +33,7 @@ function menu(cwd: string, env: Record<string, string | undefined> = {}): PtySes
 }
 
 /** Waits (bounded) for the exit code. */
-async function exitCode(s: PtySession, timeoutMs = 10_000): Promise<number | null> {
+async function exitCode(s: PtySession, timeoutMs = 30_000): Promise<number | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -45,7 +45,7 @@ export interface PtyOptions {
   env?: NodeJS.ProcessEnv;
   cols?: number;
   rows?: number;
-  /** kill everything after this long (default 20 s) */
+  /** kill everything after this long (default 50 s) */
   timeoutMs?: number;
 }
 
@@ -70,7 +70,7 @@ export function spawnPty(argv: string[], opts: PtyOptions = {}): PtySession {
     wake();
   });
   child.stdin.on('error', () => undefined);
-  const guard = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+  const guard = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 50_000);
   let ended = false;
   const exited = new Promise<number | null>((resolve) => {
     child.on('close', (code) => {
@@ -87,7 +87,7 @@ export function spawnPty(argv: string[], opts: PtyOptions = {}): PtySession {
     send(keys) {
       child.stdin.write(keys);
     },
-    waitFor(pattern, timeoutMs = 10_000) {
+    waitFor(pattern, timeoutMs = 30_000) {
       const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
       return new Promise((resolve, reject) => {
         const check = (): void => {
