@@ -2,10 +2,14 @@
  * The source: pages through `GET /api/datasets`, following only the `Link: <…>; rel="next"`
  * header, and yields each dataset as soon as its bytes have arrived, then a `page` event when a
  * page is complete (where a resumed run may restart). The next page is requested as soon as the
- * current one's headers name it, so it downloads while the current one is parsed and written.
+ * current one's headers name it, so it downloads while the current one is parsed and written; it
+ * is read whole as it arrives, so it never holds a request slot while waiting its turn (with
+ * `--concurrency 1` the detail requests of the current page would otherwise wait forever).
+ * Each page is one logical request with one retry budget (HubClient.stream / consume): status,
+ * network and body failures all count against it.
  */
-import { AbortedError, BodyError, HttpError, NetworkError } from '../errors.js';
-import { safeUrl, type HubClient, type HubResponse } from '../http/client.js';
+import { HttpError } from '../errors.js';
+import { safeUrl, type HubClient, type HubResponse, type ReadOptions } from '../http/client.js';
 import type { QueryOptions, RawDataset } from '../types.js';
 import { dropRefusedExpand, expandValuesOf, stripRefused, withoutExpand } from './expand-drift.js';
 import { jsonArrayElements } from './json-array.js';
@@ -112,6 +116,13 @@ function nextOf(client: HubClient, res: HubResponse): string | null {
   return nextUrl === null ? null : stripRefused(client, relativePath(nextUrl, client.endpoint));
 }
 
+/** A page asked for ahead, read whole in the background (so it holds no request slot while it waits to be used). */
+interface Ahead {
+  path: string;
+  page: Promise<{ items: unknown[]; next: string | null }>;
+  stop: AbortController;
+}
+
 /**
  * Streams the listing from `opts.start`; see ListEvent.
  * @throws HttpError, NetworkError, AbortedError as HubClient.open; BodyError `ETL_ITEM_TOO_LARGE`
@@ -120,26 +131,55 @@ function nextOf(client: HubClient, res: HubResponse): string | null {
 export async function* listDatasets(client: HubClient, opts: ListOptions): AsyncGenerator<ListEvent> {
   const wanted = opts.wanted ?? (() => Infinity);
   let pagePath = stripRefused(client, opts.start);
-  /** the next page, asked for while the current one is read: its path and its answer */
-  let pending: { path: string; res: Promise<HubResponse> } | null = null;
+  /** the next page, asked for while the current one is read */
+  let pending: Ahead | null = null;
   let first = true;
-  const discard = (ahead: { res: Promise<HubResponse> } | null): void => {
-    ahead?.res.then((r) => r.body.destroy()).catch(() => undefined);
-  };
   const drop = (): void => {
-    discard(pending);
+    pending?.stop.abort();
     pending = null;
   };
-  /** Opens `pagePath` (taking the answer asked ahead when it is for that path), following expand and page-size refusals. */
-  const openPage = async (): Promise<HubResponse> => {
-    for (;;) {
-      const ahead: { path: string; res: Promise<HubResponse> } | null = pending;
+  /** Asks for `path` ahead when more is wanted than the page at `pagePath` holds. */
+  const askAhead = (path: string | null): void => {
+    drop();
+    if (path === null || wanted() <= (pageLimit(pagePath) ?? PAGE_SIZE)) return;
+    const stop = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+    const url = absolute(client, path);
+    const page = client.consume(url, readOptions(url, signal, opts), async (res) => {
+      const items: unknown[] = [];
+      for await (const item of pageItems(client, res, url)) items.push(item);
+      return { items, next: nextOf(client, res) };
+    });
+    page.catch(() => undefined); // awaited on the next turn, or dropped
+    pending = { path, page, stop };
+  };
+  try {
+    while (wanted() > 0) {
+      let next: string | null = null;
+      const url = absolute(client, pagePath);
+      const ahead = pending as Ahead | null; // (set by askAhead, which the compiler does not follow)
       pending = null;
       try {
-        if (ahead && ahead.path === pagePath) return await ahead.res;
-        discard(ahead);
-        return await client.open(absolute(client, pagePath), { signal: opts.signal, priority: 1 });
+        if (ahead !== null && ahead.path === pagePath) {
+          const page = await ahead.page;
+          next = page.next;
+          askAhead(next);
+          yield* eventsOf(page.items, pagePath);
+        } else {
+          ahead?.stop.abort();
+          const read = (res: HubResponse): AsyncIterable<unknown> => {
+            // the next page comes from the Link of the answer being read (a body read again may name
+            // another: a ranking that moved), and downloads meanwhile
+            next = nextOf(client, res);
+            askAhead(next);
+            return opts.bufferPages ? wholePage(client, res, url) : pageItems(client, res, url);
+          };
+          // a body that breaks off or does not parse is read again from a new answer, under the
+          // request's retry budget; items already yielded come again and are dropped downstream as already seen
+          yield* eventsOf(client.stream(url, readOptions(url, opts.signal, opts), read), pagePath);
+        }
       } catch (err) {
+        drop();
         // an expand value the Hub no longer knows: drop it and ask again (any page: a resumed cursor carries the old list)
         if (dropRefusedExpand(client, err, pagePath)) {
           pagePath = stripRefused(client, pagePath);
@@ -154,47 +194,7 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
         }
         throw err;
       }
-    }
-  };
-  try {
-    while (wanted() > 0) {
-      let res = await openPage();
       first = false;
-      let next: string | null;
-      // a body that breaks off or does not parse is fetched again (with backoff, up to the retry
-      // limit); items already yielded come again and are dropped downstream as already seen
-      for (let attempt = 0; ; ) {
-        const url = absolute(client, pagePath);
-        // the next page comes from the Link of the answer being read, and downloads meanwhile
-        next = nextOf(client, res);
-        const pageSize = pageLimit(pagePath) ?? PAGE_SIZE;
-        if (next !== null && wanted() > pageSize) {
-          const ahead = { path: next, res: client.open(absolute(client, next), { signal: opts.signal, priority: 1 }) };
-          ahead.res.catch(() => undefined); // awaited on the next turn
-          pending = ahead;
-        }
-        const current = res;
-        try {
-          yield* readItems(client, current, url, pagePath, opts);
-          break;
-        } catch (err) {
-          if (opts.signal?.aborted) throw new AbortedError('aborted', { cause: err });
-          if (err instanceof BodyError && err.code === 'ETL_ITEM_TOO_LARGE') throw err; // the same bytes would come again
-          if (err instanceof HttpError || err instanceof NetworkError || err instanceof AbortedError) throw err;
-          if (attempt >= client.maxRetries) {
-            throw new BodyError(`the listing page ${pageLabel(url)} could not be read: ${(err as Error).message}`, safeUrl(url), 'ETL_BAD_BODY', { cause: err });
-          }
-          attempt += 1;
-          opts.log?.(`listing page broke off (${(err as Error).message}); fetching it again`);
-          // the answer read again may name another next page (a ranking that moved): forget the one asked ahead
-          drop();
-          current.body.destroy();
-          await client.backoff(attempt, 'listing body', url, opts.signal);
-          res = await openPage();
-        } finally {
-          current.body.destroy();
-        }
-      }
       yield { kind: 'page', page: pagePath, next };
       if (next === null) return;
       pagePath = next;
@@ -204,15 +204,28 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
   }
 }
 
-/** The items of one answer (the whole page first with `bufferPages`, so no connection is held while slow per-item work follows). */
-async function* readItems(client: HubClient, res: HubResponse, url: string, pagePath: string, opts: ListOptions): AsyncGenerator<ListEvent> {
+function readOptions(url: string, signal: AbortSignal | undefined, opts: ListOptions): ReadOptions {
+  return {
+    signal,
+    priority: 1,
+    label: `the listing page ${pageLabel(url)}`,
+    onBodyRetry: (why) => opts.log?.(`listing page broke off (${why}); fetching it again`),
+  };
+}
+
+async function* eventsOf(items: AsyncIterable<unknown> | Iterable<unknown>, page: string): AsyncGenerator<ListEvent> {
+  for await (const item of items) yield { kind: 'item', item: item as RawDataset, page };
+}
+
+/** The items of one answer as they arrive. */
+function pageItems(client: HubClient, res: HubResponse, url: string): AsyncGenerator<unknown> {
   // a page is not capped as a whole (1,000 datasets with their file lists can pass 64 MB): each item is, at the body cap
-  const items = jsonArrayElements(client.bodyChunks(res, Infinity), safeUrl(url), { maxElementBytes: client.maxBodyBytes, label: `the listing page ${pageLabel(url)}` });
-  if (opts.bufferPages) {
-    const page: unknown[] = [];
-    for await (const item of items) page.push(item);
-    for (const item of page) yield { kind: 'item', item: item as RawDataset, page: pagePath };
-  } else {
-    for await (const item of items) yield { kind: 'item', item: item as RawDataset, page: pagePath };
-  }
+  return jsonArrayElements(client.bodyChunks(res, Infinity), safeUrl(url), { maxElementBytes: client.maxBodyBytes, label: `the listing page ${pageLabel(url)}` });
+}
+
+/** The items of one answer, the whole page read first (so no connection is held while slow per-item work follows). */
+async function* wholePage(client: HubClient, res: HubResponse, url: string): AsyncGenerator<unknown> {
+  const page: unknown[] = [];
+  for await (const item of pageItems(client, res, url)) page.push(item);
+  yield* page;
 }
