@@ -3,10 +3,10 @@ import type { Logger } from '../log.js';
 import { userAgent } from '../version.js';
 import { HubClient } from './client.js';
 
-/** The HubClient for a validated Config, logging through `log`. */
-export function clientFromConfig(config: Config, log: Logger): HubClient {
+/** A client for one origin with the Config's network options; log lines get `prefix`. */
+function configuredClient(config: Config, log: Logger, endpoint: string, prefix: string, errorCodeIsFinal: boolean): HubClient {
   return new HubClient({
-    endpoint: config.endpoint,
+    endpoint,
     token: config.token,
     timeoutMs: config.timeoutMs,
     maxRetries: config.maxRetries,
@@ -14,8 +14,14 @@ export function clientFromConfig(config: Config, log: Logger): HubClient {
     userAgent: userAgent(),
     // advanced / tests: the retry backoff base in ms (default 1000)
     backoffBaseMs: Number(process.env.HF_DATASETS_BACKOFF_MS) || undefined,
-    log: (level, msg, fields) => log[level](fields ?? {}, msg),
+    errorCodeIsFinal,
+    log: (level, msg, fields) => log[level](fields ?? {}, prefix + msg),
   });
+}
+
+/** The HubClient for a validated Config, logging through `log`. */
+export function clientFromConfig(config: Config, log: Logger): HubClient {
+  return configuredClient(config, log, config.endpoint, '', false);
 }
 
 /**
@@ -26,15 +32,5 @@ export function clientFromConfig(config: Config, log: Logger): HubClient {
  * `X-Error-Code` answers are facts and are not retried.
  */
 export function viewerClientFromConfig(config: Config, log: Logger): HubClient {
-  return new HubClient({
-    endpoint: config.viewerEndpoint,
-    token: config.token,
-    timeoutMs: config.timeoutMs,
-    maxRetries: config.maxRetries,
-    concurrency: config.concurrency,
-    userAgent: userAgent(),
-    backoffBaseMs: Number(process.env.HF_DATASETS_BACKOFF_MS) || undefined,
-    errorCodeIsFinal: true,
-    log: (level, msg, fields) => log[level](fields ?? {}, `dataset viewer: ${msg}`),
-  });
+  return configuredClient(config, log, config.viewerEndpoint, 'dataset viewer: ', true);
 }
