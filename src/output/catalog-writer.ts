@@ -7,10 +7,9 @@
  * → checkpoint(next page)… → finish(complete). `finish` always leaves valid JSON files, and the
  * state it saves lets `--resume` continue from the last record written.
  */
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DatasetRecord, QueryOptions } from '../types.js';
-import { IdSet } from '../util/id-set.js';
 import { BufferedFile } from './buffered-file.js';
 import { IndividualFiles } from './individual-files.js';
 import { JsonCollectionFile } from './json-collection-file.js';
@@ -63,8 +62,6 @@ interface Files {
 }
 
 export class CatalogWriter {
-  /** ids already written (loaded from the journal when resuming) */
-  readonly seen = new IdSet(4096);
   readonly #opts: WriterOptions;
   readonly #files: Files | null;
 
@@ -87,9 +84,7 @@ export class CatalogWriter {
       const aggregate = await JsonCollectionFile.resume(join(outDir, s.aggregate_file), s.offsets.aggregate, s.counts.total);
       const links = await JsonCollectionFile.resume(join(outDir, s.links_file), s.offsets.links, s.counts.total);
       const ids = await BufferedFile.open(join(outDir, s.ids_file), s.offsets.ids);
-      const writer = new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp: s.timestamp, startedAt: s.started_at });
-      await writer.#loadIds(join(outDir, s.ids_file), s.offsets.ids);
-      return writer;
+      return new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp: s.timestamp, startedAt: s.started_at });
     }
     const { timestamp, aggregate, links } = await createRunFiles(outDir, opts.prefix, opts.timestamp, opts.info);
     // one journal per run, so runs sharing a folder never cut each other's journal
@@ -164,11 +159,6 @@ export class CatalogWriter {
       individual: this.#opts.individual,
       complete,
     });
-  }
-
-  async #loadIds(path: string, length: number): Promise<void> {
-    const text = (await readFile(path)).subarray(0, length).toString('utf8');
-    for (const line of text.split('\n')) if (line) this.seen.add(JSON.parse(line) as string);
   }
 }
 

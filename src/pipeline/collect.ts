@@ -8,22 +8,23 @@ import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
 import { AbortedError, UsageError } from '../errors.js';
-import { HubClient } from '../http/client.js';
+import { safeUrl, type HubClient } from '../http/client.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
-import { enrichRecord } from '../hub/detail.js';
-import { withViewerStats } from '../hub/viewer.js';
-import { firstPagePath, listDatasets, type ListEvent } from '../hub/list.js';
+import { firstPagePath, listDatasets } from '../hub/list.js';
 import type { Logger } from '../log.js';
 import { CatalogWriter, type Counts, type Summary } from '../output/catalog-writer.js';
 import type { NdjsonOut } from '../output/ndjson-out.js';
 import { safeSearchTerm } from '../output/safe-name.js';
-import { readState, type RunState } from '../output/state.js';
+import { readIdsJournal, readState, type RunState } from '../output/state.js';
 import type { Progress } from '../progress.js';
-import { buildRecord, InvalidItemError, TypeDrift } from '../record/build.js';
-import type { DatasetRecord, QueryOptions } from '../types.js';
-import { orderedMap } from './ordered-map.js';
+import { TypeDrift } from '../record/build.js';
+import { dedupe } from '../stages/dedupe.js';
+import { fileSizesFlow } from '../stages/file-sizes.js';
+import { compose } from '../stages/flow.js';
+import { cutOff, toRecords } from '../stages/records.js';
+import { viewerFlow } from '../stages/viewer-stats.js';
+import type { QueryOptions } from '../types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { safeUrl } from '../http/client.js';
 
 export interface CollectDeps {
   log: Logger;
@@ -48,8 +49,6 @@ export interface CollectResult {
  * the output, not the work, as long as this many others fit in that time.
  */
 const DETAIL_WINDOW = 1024;
-
-type Flow = { kind: 'record'; record: DatasetRecord; page: string } | { kind: 'page'; page: string; next: string | null };
 
 /** `YYYYMMDD_HHMMSS` in UTC. */
 export function runTimestamp(d: Date): string {
@@ -101,38 +100,10 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   let failed = 0;
   let accepted = prior.total;
   const limit = query.limit;
-  const since = query.since === null ? null : Date.parse(query.since);
-  const sinceField = query.sort === 'createdAt' ? 'created_at' : 'last_modified';
   const start = resume ? resume.next_page : firstPagePath(query);
   let resumePoint: string | null = start;
   const progress = deps.progress?.(limit, client) ?? null;
   const drift = new TypeDrift();
-
-  async function* records(events: AsyncIterable<ListEvent>): AsyncGenerator<Flow> {
-    for await (const ev of events) {
-      if (ev.kind === 'page') {
-        yield ev;
-        continue;
-      }
-      if (limit !== null && accepted >= limit) break;
-      let record: DatasetRecord;
-      try {
-        record = buildRecord(ev.item, { endpoint: cfg.endpoint, collectedAt: new Date().toISOString(), drift });
-      } catch (err) {
-        if (!(err instanceof InvalidItemError)) throw err;
-        deps.log.warn(`skipped a listing item without a usable id: ${(err as Error).message}`);
-        continue;
-      }
-      if (!writer.seen.add(record.id)) continue; // seen earlier in the run (a moving ranking)
-      if (since !== null) {
-        const at = Date.parse(record.statistics[sinceField] ?? '');
-        if (!Number.isNaN(at) && at < since) return;
-      }
-      accepted += 1;
-      yield { kind: 'record', record, page: ev.page };
-      if (limit !== null && accepted >= limit) return;
-    }
-  }
 
   let stoppedBy: CollectResult['stoppedBy'] = null;
   let error: unknown = null;
@@ -153,27 +124,21 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
         bufferPages: query.file_sizes || viewer !== null,
         log: (msg) => deps.log.warn(msg),
       });
-      let flow: AsyncIterable<Flow> = records(events);
-      if (query.file_sizes) {
-        const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal, drift };
-        // Every held dataset has its call under way (the HTTP client caps the requests in flight),
-        // so one waiting out retry backoffs holds no slot and the others go on behind it (output
-        // keeps the listing order). When the run stops, every finished record is kept: page
-        // markers are not, so a checkpoint still covers every record before it, and the ids
-        // journal keeps a resume exact.
-        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), DETAIL_WINDOW, {
-          maxHeld: DETAIL_WINDOW,
-          keepOnStop: (f) => f.kind === 'record',
-        });
-      }
-      if (viewer !== null) {
-        const v = viewer;
+      // Every held dataset has its call under way (the HTTP client caps the requests in flight),
+      // so one waiting out retry backoffs holds no slot and the others go on behind it (output
+      // keeps the listing order). When the run stops, every finished record is kept: page
+      // markers are not, so a checkpoint still covers every record before it, and the ids
+      // journal keeps a resume exact.
+      const held = { window: DETAIL_WINDOW, maxHeld: DETAIL_WINDOW, keepOnStop: true };
+      const flow = compose(
+        toRecords(events, { endpoint: cfg.endpoint, drift, warn: (msg) => deps.log.warn(msg) }),
+        // ids written before (the journal of the run resumed) are not written again
+        dedupe(cfg.outDir && resume ? await readIdsJournal(cfg.outDir, resume) : undefined),
+        cutOff(query, { accepted, onAccept: (n) => (accepted = n) }),
+        query.file_sizes ? fileSizesFlow({ client, endpoint: cfg.endpoint, signal: deps.signal, drift }, held) : null,
         // the same window as the detail stage: a dataset the viewer keeps failing holds no slot
-        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await withViewerStats(f.record, v, deps.signal) } : f), DETAIL_WINDOW, {
-          maxHeld: DETAIL_WINDOW,
-          keepOnStop: (f) => f.kind === 'record',
-        });
-      }
+        viewer ? viewerFlow(viewer, deps.signal, held) : null,
+      );
       for await (const f of flow) {
         if (f.kind === 'page') {
           resumePoint = f.next;
