@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
-import { AbortedError, UsageError } from '../errors.js';
+import { AbortedError } from '../errors.js';
 import { safeUrl, type HubClient } from '../http/client.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
 import { firstPagePath, listDatasets } from '../hub/list.js';
@@ -15,7 +15,7 @@ import type { Logger } from '../log.js';
 import { CatalogWriter, type Counts, type Summary } from '../output/catalog-writer.js';
 import type { NdjsonOut } from '../output/ndjson-out.js';
 import { safeSearchTerm } from '../output/safe-name.js';
-import { readIdsJournal, readState, type RunState } from '../output/state.js';
+import { readIdsJournal, readState } from '../output/state.js';
 import type { Progress } from '../progress.js';
 import { TypeDrift } from '../record/build.js';
 import { dedupe } from '../stages/dedupe.js';
@@ -23,8 +23,8 @@ import { fileSizesFlow } from '../stages/file-sizes.js';
 import { compose } from '../stages/flow.js';
 import { cutOff, toRecords } from '../stages/records.js';
 import { viewerFlow } from '../stages/viewer-stats.js';
-import type { QueryOptions } from '../types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { resumeQuery, runTimestamp } from './resume.js';
 
 export interface CollectDeps {
   log: Logger;
@@ -49,26 +49,6 @@ export interface CollectResult {
  * the output, not the work, as long as this many others fit in that time.
  */
 const DETAIL_WINDOW = 1024;
-
-/** `YYYYMMDD_HHMMSS` in UTC. */
-export function runTimestamp(d: Date): string {
-  const iso = d.toISOString();
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
-}
-
-/** With --resume, the query comes from the state; options given again must equal it. */
-function resumeQuery(cfg: Config, state: RunState | null): QueryOptions {
-  if (!cfg.resume) return cfg.query;
-  if (!state) throw new UsageError(`nothing to resume in ${cfg.outDir}: no earlier run found there`, 'ETL_NOTHING_TO_RESUME');
-  if (state.complete) throw new UsageError(`nothing to resume in ${cfg.outDir}: its last run finished`, 'ETL_NOTHING_TO_RESUME');
-  const stored: QueryOptions = { ...state.query, viewer_stats: state.query.viewer_stats === true }; // absent in older states
-  for (const key of cfg.explicitQuery) {
-    if (JSON.stringify(cfg.query[key]) !== JSON.stringify(stored[key])) {
-      throw new UsageError(`--resume: ${key} was ${JSON.stringify(stored[key])} in the run being resumed, got ${JSON.stringify(cfg.query[key])}`, 'ETL_RESUME_MISMATCH');
-    }
-  }
-  return stored;
-}
 
 /** Runs `collect` / `search`. Throws UsageError before anything is written; other failures come back in the result. */
 export async function runCollect(cfg: Config, deps: CollectDeps): Promise<CollectResult> {
