@@ -74,6 +74,8 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
     timestamp: runTimestamp(started),
   });
 
+  // ids written before (the journal of the run resumed) are not written again
+  const seen = cfg.outDir && resume ? await readIdsJournal(cfg.outDir, resume) : undefined;
   const prior: Counts = resume ? resume.counts : { total: 0, failed: 0, requests: 0 };
   const counts = (): Counts => ({ total: prior.total + written, failed: prior.failed + failed, requests: prior.requests + client.requests + (viewer?.requests ?? 0) });
   let written = 0;
@@ -112,8 +114,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
       const held = { window: DETAIL_WINDOW, maxHeld: DETAIL_WINDOW, keepOnStop: true };
       const flow = compose(
         toRecords(events, { endpoint: cfg.endpoint, drift, warn: (msg) => deps.log.warn(msg) }),
-        // ids written before (the journal of the run resumed) are not written again
-        dedupe(cfg.outDir && resume ? await readIdsJournal(cfg.outDir, resume) : undefined),
+        dedupe(seen),
         cutOff(query, { accepted, onAccept: (n) => (accepted = n) }),
         query.file_sizes ? fileSizesFlow({ client, endpoint: cfg.endpoint, signal: deps.signal, drift }, held) : null,
         // the same window as the detail stage: a dataset the viewer keeps failing holds no slot
