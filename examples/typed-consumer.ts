@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  createHubClient, datasetSource, enrichFileSizes, EtlError, HttpError, toNdjson, writeCatalog,
+  createHubClient, datasetSource, enrichFileSizes, EtlError, HttpError, toNdjson, viewerStats, writeCatalog,
   type DatasetRecord, type HubClientHandle, type Query,
 } from 'hf-dataset-collector';
 
@@ -23,6 +23,7 @@ async function largest(): Promise<DatasetRecord | null> {
 async function main(): Promise<void> {
   try {
     await pipeline(datasetSource(client, { limit: 10 }), toNdjson(), new Writable({ write: (_c, _e, cb) => cb() }));
+    await pipeline(datasetSource(client, { limit: 10 }), viewerStats(client, { concurrency: 2 }), toNdjson(), process.stdout);
     await pipeline(datasetSource(client, query), writeCatalog({ outDir: 'out', client, query, individual: false }));
     console.log((await largest())?.id);
   } catch (err) {

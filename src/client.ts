@@ -38,7 +38,9 @@ export interface HubClientHandle {
   readonly requests: number;
   /** the HTTP client the stages use (not a stable API) */
   readonly http: HubClient;
-  /** Stops every request of this client and frees its sockets. */
+  /** the dataset viewer's own HTTP client, made on first use (not a stable API) */
+  readonly viewer: HubClient;
+  /** Stops every request of this client (and of its viewer client) and frees its sockets. */
   close(): Promise<void>;
 }
 
@@ -75,23 +77,32 @@ export function createHubClient(options: HubClientOptions = {}, env: NodeJS.Proc
   const viewerEndpoint = httpUrl('viewerEndpoint', options.viewerEndpoint ?? DEFAULT_VIEWER_ENDPOINT);
   const token = options.token === null ? null : resolveToken(options.token, env);
   const concurrency = whole('concurrency', options.concurrency, 1, 64, 4);
-  const http = new HubClient({
-    endpoint,
+  const common = {
     token,
     concurrency,
     timeoutMs: whole('timeoutMs', options.timeoutMs, 1, 3_600_000, 30_000),
     maxRetries: whole('maxRetries', options.maxRetries, 0, 100, 5),
     userAgent: userAgent(),
     backoffBaseMs: Number(env.HF_DATASETS_BACKOFF_MS) || undefined,
-  });
+  };
+  const http = new HubClient({ endpoint, ...common });
+  // the viewer: its own origin, slots and rate-limit state; the token goes to the Hub and here only.
+  // Its X-Error-Code answers (ResponseNotReady…) are facts, not retried.
+  let viewer: HubClient | null = null;
   return {
     endpoint,
     viewerEndpoint,
     concurrency,
     get requests() {
-      return http.requests;
+      return http.requests + (viewer?.requests ?? 0);
     },
     http,
-    close: () => http.close(),
+    get viewer() {
+      viewer ??= new HubClient({ endpoint: viewerEndpoint, ...common, errorCodeIsFinal: true });
+      return viewer;
+    },
+    close: async () => {
+      await Promise.all([http.close(), viewer?.close()]);
+    },
   };
 }

@@ -4,6 +4,7 @@
  *
  *   datasetSource(client, query)   Readable of DatasetRecord (the listing)
  *   enrichFileSizes(client)        Transform: adds per-file sizes, in order
+ *   viewerStats(client)            Transform: adds the dataset viewer's sizes (`viewer`), in order
  *   toNdjson()                     Transform: records → NDJSON lines
  *   writeCatalog({ outDir })       Writable: the aggregate file, links summary, individual files
  *
@@ -16,4 +17,5 @@ export { enrichFileSizes, type FileSizesOptions } from './stages/file-sizes.js';
 export { toNdjson } from './stages/ndjson.js';
 export type { Query } from './stages/query.js';
 export { datasetSource, type SourceOptions } from './stages/source.js';
-export type { DatasetRecord, FileEntry, PaperLink, RecordError, SortKey } from './types.js';
+export { viewerStats, type ViewerStatsOptions } from './stages/viewer-stats.js';
+export type { DatasetRecord, FileEntry, PaperLink, RecordError, SortKey, ViewerBlock } from './types.js';

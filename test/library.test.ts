@@ -8,12 +8,14 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  createHubClient, datasetSource, enrichFileSizes, EtlError, HttpError, toNdjson, UsageError, writeCatalog,
+  createHubClient, datasetSource, enrichFileSizes, EtlError, HttpError, toNdjson, UsageError, viewerStats, writeCatalog,
   type DatasetRecord, type HubClientHandle,
 } from 'hf-dataset-collector';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ndjsonLines, outputFiles, readJson, tempDir } from './helpers/cli.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
+import { fakeSizeAnswer, startFakeViewer } from './helpers/fake-viewer.js';
+import { viewerBlockFromSize } from '../src/record/viewer.js';
 
 let hub: FakeHub;
 beforeAll(async () => {
@@ -253,5 +255,32 @@ describe('enrichFileSizes and writeCatalog', () => {
     expect(() => createHubClient({ viewerEndpoint: 'nope' })).toThrow('viewerEndpoint must be an http(s) URL, got "nope"');
     expect(createHubClient({ endpoint: 'http://127.0.0.1:1/', token: null }).endpoint).toBe('http://127.0.0.1:1');
     expect(() => writeCatalog({ outDir: '' })).toThrow(/outDir/);
+  });
+});
+
+describe('viewerStats', () => {
+  it('composes datasetSource → viewerStats → toNdjson; the token goes to the Hub and the viewer', async () => {
+    const token = 'hf_library_viewer_token_0123456789';
+    const tokenHub = await startFakeHub({ synthetic: 60, maxPageSize: 25, token });
+    const viewer = await startFakeViewer();
+    onTestFinished(async () => {
+      await tokenHub.close();
+      await viewer.close();
+    });
+    const c = createHubClient({ endpoint: tokenHub.url, viewerEndpoint: viewer.url, token, concurrency: 3, maxRetries: 1 });
+    const out = textSink();
+    await pipeline(datasetSource(c, { limit: 40 }), viewerStats(c, { concurrency: 4 }), toNdjson(), out.sink);
+    const records = ndjsonLines<DatasetRecord>(out.text());
+    const plain = await datasetSource(c, { limit: 40 }).toArray();
+    expect(records.map((r) => r.id)).toEqual(plain.map((r: DatasetRecord) => r.id));
+    for (const r of records) {
+      expect(r.viewer).toEqual(viewerBlockFromSize(fakeSizeAnswer(r.id)));
+      expect(r.errors).toEqual([]);
+    }
+    expect(viewer.requests).toHaveLength(40);
+    expect(new Set(viewer.requests.map((q) => q.authorization))).toEqual(new Set([`Bearer ${token}`]));
+    expect(c.requests).toBeGreaterThanOrEqual(40 + 2 * 2);
+    await c.close();
+    expect(() => viewerStats(c, { concurrency: 0 })).toThrow(/concurrency must be a whole number/);
   });
 });

@@ -11,14 +11,14 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { AbortedError } from '../errors.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
-import { enrichRecord } from '../hub/detail.js';
-import { withViewerStats } from '../hub/viewer.js';
 import type { Logger } from '../log.js';
 import { safeUrl } from '../http/client.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
-import { orderedMap } from '../pipeline/ordered-map.js';
 import { formatDuration, plural, Progress } from '../progress.js';
 import { emptyRecord, recordFromUnknown, TypeDrift } from '../record/build.js';
+import { fileSizesFlow } from '../stages/file-sizes.js';
+import { compose, type Flow } from '../stages/flow.js';
+import { viewerFlow } from '../stages/viewer-stats.js';
 import type { DatasetRecord } from '../types.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
@@ -56,7 +56,7 @@ export function parseInputLine(line: string, collectedAt: string, endpoint: stri
 }
 
 /** The usable stdin lines as records, in order; each unusable one is named on stderr and counted. */
-async function* inputRecords(input: Readable, endpoint: string, log: Logger, counts: { skipped: number }, signal: AbortSignal): AsyncGenerator<DatasetRecord> {
+async function* inputFlow(input: Readable, endpoint: string, log: Logger, counts: { skipped: number }, signal: AbortSignal): AsyncGenerator<Flow> {
   // the signal closes the reader, so Ctrl-C also stops a run that waits for more input
   const rl = createInterface({ input, crlfDelay: Infinity, signal });
   let n = 0;
@@ -69,7 +69,7 @@ async function* inputRecords(input: Readable, endpoint: string, log: Logger, cou
       log.warn(`stdin line ${n} skipped (${parsed.invalid}): ${snippet(line)}`);
       continue;
     }
-    yield parsed;
+    yield { kind: 'record', record: parsed, errorsBefore: parsed.errors.length };
   }
 }
 
@@ -89,18 +89,20 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     let failed = 0;
     const counts = { skipped: 0 };
     let error: unknown = null;
-    // a record failed in this run when enriching added an errors entry (an input record may bring its own)
-    type Step = { record: DatasetRecord; inputErrors: number };
-    const enrich = async (r: DatasetRecord): Promise<Step> => ({ record: await enrichRecord(r, ctx), inputErrors: r.errors.length });
-    const addViewer = async (s: Step): Promise<Step> => (viewer ? { ...s, record: await withViewerStats(s.record, viewer, controller.signal) } : s);
+    const window = { window: config.concurrency * 2 };
     try {
-      let results = orderedMap(inputRecords(input, config.endpoint, log, counts, controller.signal), enrich, config.concurrency * 2);
-      if (viewer) results = orderedMap(results, addViewer, config.concurrency * 2);
-      for await (const result of results) {
-        const wait = out.write(JSON.stringify(result.record));
+      const flow = compose(
+        inputFlow(input, config.endpoint, log, counts, controller.signal),
+        fileSizesFlow(ctx, window),
+        viewer ? viewerFlow(viewer, controller.signal, window) : null,
+      );
+      for await (const f of flow) {
+        if (f.kind !== 'record') continue;
+        const wait = out.write(JSON.stringify(f.record));
         if (wait) await wait;
         done += 1;
-        if (result.record.errors.length > result.inputErrors) failed += 1;
+        // failed in this run when a stage added an errors entry (an input record may bring its own)
+        if (f.record.errors.length > (f.errorsBefore ?? 0)) failed += 1;
         progress.update(done, failed);
         if (out.closed) break;
       }

@@ -1,20 +1,23 @@
 /**
  * Every output of a run, fed from one stream of records: the aggregate JSON, the links summary,
  * `individual_datasets/`, NDJSON on stdout, and (for resume) the ids journal and the state file.
- * Each record is serialised once and handed to every sink; nothing holds the collection.
+ * The outputs are sinks of one shape (src/sinks/record-sink.ts), teed: each record is serialised
+ * once and handed to every sink; nothing holds the collection. This class opens the files and
+ * keeps the state file in step with the sinks' checkpoints.
  *
  * Lifecycle: open (new run, or resume: files cut back to the last checkpoint) → write…
  * → checkpoint(next page)… → finish(complete). `finish` always leaves valid JSON files, and the
  * state it saves lets `--resume` continue from the last record written.
  */
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DatasetRecord, QueryOptions } from '../types.js';
-import { IdSet } from '../util/id-set.js';
 import { BufferedFile } from './buffered-file.js';
 import { IndividualFiles } from './individual-files.js';
 import { JsonCollectionFile } from './json-collection-file.js';
 import type { NdjsonOut } from './ndjson-out.js';
+import { tee, type RecordSink, type Summary, type Tee } from '../sinks/record-sink.js';
+import { aggregateSink, idsSink, individualSink, linksSink, ndjsonSink } from '../sinks/run-sinks.js';
 import { idsFileName, outputFolderError, writeState, type RunState } from './state.js';
 
 export interface CollectionInfo {
@@ -25,13 +28,7 @@ export interface CollectionInfo {
   started_at: string;
 }
 
-export interface Summary {
-  total_datasets: number;
-  failed: number;
-  requests: number;
-  finished_at: string;
-  complete: boolean;
-}
+export type { Summary };
 
 export interface WriterOptions {
   outDir: string | null;
@@ -62,15 +59,25 @@ interface Files {
   startedAt: string;
 }
 
+type SinkName = 'ndjson' | 'individual' | 'ids' | 'aggregate' | 'links';
+
 export class CatalogWriter {
-  /** ids already written (loaded from the journal when resuming) */
-  readonly seen = new IdSet(4096);
   readonly #opts: WriterOptions;
   readonly #files: Files | null;
+  readonly #sinks: Tee<SinkName>;
 
   private constructor(opts: WriterOptions, files: Files | null) {
     this.#opts = opts;
     this.#files = files;
+    // in this order at each checkpoint and at the end: the state is saved once all are durable
+    const sinks: Array<RecordSink<SinkName> | null> = [
+      opts.ndjson ? ndjsonSink(opts.ndjson) : null,
+      files?.individual ? individualSink(files.individual) : null,
+      files ? idsSink(files.ids) : null,
+      files ? aggregateSink(files.aggregate) : null,
+      files ? linksSink(files.links) : null,
+    ];
+    this.#sinks = tee(sinks.filter((sink) => sink !== null));
   }
 
   static async open(opts: WriterOptions): Promise<CatalogWriter> {
@@ -87,9 +94,7 @@ export class CatalogWriter {
       const aggregate = await JsonCollectionFile.resume(join(outDir, s.aggregate_file), s.offsets.aggregate, s.counts.total);
       const links = await JsonCollectionFile.resume(join(outDir, s.links_file), s.offsets.links, s.counts.total);
       const ids = await BufferedFile.open(join(outDir, s.ids_file), s.offsets.ids);
-      const writer = new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp: s.timestamp, startedAt: s.started_at });
-      await writer.#loadIds(join(outDir, s.ids_file), s.offsets.ids);
-      return writer;
+      return new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp: s.timestamp, startedAt: s.started_at });
     }
     const { timestamp, aggregate, links } = await createRunFiles(outDir, opts.prefix, opts.timestamp, opts.info);
     // one journal per run, so runs sharing a folder never cut each other's journal
@@ -109,40 +114,22 @@ export class CatalogWriter {
   }
 
   /** Writes one record to every sink; resolves when the slowest sink can take more. */
-  async write(record: DatasetRecord): Promise<void> {
-    const json = JSON.stringify(record);
-    const waits: Array<Promise<void> | undefined> = [this.#opts.ndjson?.write(json)];
-    const f = this.#files;
-    if (f) {
-      waits.push(f.aggregate.add(json));
-      waits.push(f.links.add(JSON.stringify(linkEntry(record))));
-      // JSON-encoded so any id (newlines, lone surrogates) reads back exactly
-      waits.push(f.ids.write(JSON.stringify(record.id) + '\n'));
-      // meant to be opened and read: indented
-      waits.push(f.individual?.write(record.id, JSON.stringify(record, null, 2)));
-    }
-    for (const w of waits) if (w) await w;
+  write(record: DatasetRecord): Promise<void> {
+    return this.#sinks.write(record);
   }
 
   /** Makes everything written durable, then records where the run stands. */
   async checkpoint(nextPage: string | null, counts: Counts, complete = false): Promise<void> {
-    const f = this.#files;
-    if (!f) return;
-    await f.individual?.drain();
-    const offsets = { aggregate: await f.aggregate.checkpoint(), links: await f.links.checkpoint(), ids: await f.ids.checkpoint() };
-    await this.#saveState(nextPage, counts, offsets, complete);
+    if (!this.#files) return;
+    const { aggregate, links, ids } = await this.#sinks.checkpoint();
+    await this.#saveState(nextPage, counts, { aggregate, links, ids }, complete);
   }
 
   /** Closes every file as valid JSON and saves the state (complete or resumable). */
   async finish(summary: Summary, nextPage: string | null, counts: Counts): Promise<void> {
-    await this.#opts.ndjson?.end();
+    const { aggregate, links, ids } = await this.#sinks.finish(summary);
     const f = this.#files;
     if (!f) return;
-    await f.individual?.drain();
-    const ids = await f.ids.checkpoint();
-    await f.ids.close();
-    const aggregate = await f.aggregate.finish(summary);
-    const links = await f.links.finish(summary);
     await this.#saveState(nextPage, counts, { aggregate, links, ids }, summary.complete);
     // a finished run cannot be resumed: its journal has served
     if (summary.complete) await rm(f.ids.path, { force: true });
@@ -165,25 +152,6 @@ export class CatalogWriter {
       complete,
     });
   }
-
-  async #loadIds(path: string, length: number): Promise<void> {
-    const text = (await readFile(path)).subarray(0, length).toString('utf8');
-    for (const line of text.split('\n')) if (line) this.seen.add(JSON.parse(line) as string);
-  }
-}
-
-/** The entry of a record in the links summary. */
-export function linkEntry(r: DatasetRecord): Record<string, unknown> {
-  return {
-    id: r.id,
-    dataset_url: r.links.dataset_url,
-    github: r.links.github,
-    papers: r.links.papers,
-    homepage: r.links.homepage,
-    paperswithcode_id: r.links.paperswithcode_id,
-    doi: r.links.doi,
-    download_links: r.links.download_links,
-  };
 }
 
 /**

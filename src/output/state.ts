@@ -14,6 +14,7 @@ import { access, open, readdir, readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EtlError } from '../errors.js';
 import type { QueryOptions } from '../types.js';
+import { IdSet } from '../util/id-set.js';
 
 export const STATE_FILE = '.hf-datasets-state.json';
 /** The ids journal of the run with this timestamp (the ids written so far, one JSON string a line). */
@@ -38,6 +39,14 @@ export interface RunState {
   individual: boolean;
   complete: boolean;
   updated_at: string;
+}
+
+/** The ids the run of `state` wrote up to its last checkpoint (its journal), to seed `dedupe` when resuming. */
+export async function readIdsJournal(outDir: string, state: RunState): Promise<IdSet> {
+  const seen = new IdSet(4096);
+  const text = (await readFile(join(outDir, state.ids_file))).subarray(0, state.offsets.ids).toString('utf8');
+  for (const line of text.split('\n')) if (line) seen.add(JSON.parse(line) as string);
+  return seen;
 }
 
 export function statePath(outDir: string): string {

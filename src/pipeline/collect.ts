@@ -7,23 +7,24 @@
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
-import { AbortedError, UsageError } from '../errors.js';
-import { HubClient } from '../http/client.js';
+import { AbortedError } from '../errors.js';
+import { safeUrl, type HubClient } from '../http/client.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
-import { enrichRecord } from '../hub/detail.js';
-import { withViewerStats } from '../hub/viewer.js';
-import { firstPagePath, listDatasets, type ListEvent } from '../hub/list.js';
+import { firstPagePath, listDatasets } from '../hub/list.js';
 import type { Logger } from '../log.js';
 import { CatalogWriter, type Counts, type Summary } from '../output/catalog-writer.js';
 import type { NdjsonOut } from '../output/ndjson-out.js';
 import { safeSearchTerm } from '../output/safe-name.js';
-import { readState, type RunState } from '../output/state.js';
+import { readIdsJournal, readState } from '../output/state.js';
 import type { Progress } from '../progress.js';
-import { buildRecord, InvalidItemError, TypeDrift } from '../record/build.js';
-import type { DatasetRecord, QueryOptions } from '../types.js';
-import { orderedMap } from './ordered-map.js';
+import { TypeDrift } from '../record/build.js';
+import { dedupe } from '../stages/dedupe.js';
+import { fileSizesFlow } from '../stages/file-sizes.js';
+import { compose } from '../stages/flow.js';
+import { cutOff, toRecords } from '../stages/records.js';
+import { viewerFlow } from '../stages/viewer-stats.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { safeUrl } from '../http/client.js';
+import { resumeQuery, runTimestamp } from './resume.js';
 
 export interface CollectDeps {
   log: Logger;
@@ -49,28 +50,6 @@ export interface CollectResult {
  */
 const DETAIL_WINDOW = 1024;
 
-type Flow = { kind: 'record'; record: DatasetRecord; page: string } | { kind: 'page'; page: string; next: string | null };
-
-/** `YYYYMMDD_HHMMSS` in UTC. */
-export function runTimestamp(d: Date): string {
-  const iso = d.toISOString();
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}_${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
-}
-
-/** With --resume, the query comes from the state; options given again must equal it. */
-function resumeQuery(cfg: Config, state: RunState | null): QueryOptions {
-  if (!cfg.resume) return cfg.query;
-  if (!state) throw new UsageError(`nothing to resume in ${cfg.outDir}: no earlier run found there`, 'ETL_NOTHING_TO_RESUME');
-  if (state.complete) throw new UsageError(`nothing to resume in ${cfg.outDir}: its last run finished`, 'ETL_NOTHING_TO_RESUME');
-  const stored: QueryOptions = { ...state.query, viewer_stats: state.query.viewer_stats === true }; // absent in older states
-  for (const key of cfg.explicitQuery) {
-    if (JSON.stringify(cfg.query[key]) !== JSON.stringify(stored[key])) {
-      throw new UsageError(`--resume: ${key} was ${JSON.stringify(stored[key])} in the run being resumed, got ${JSON.stringify(cfg.query[key])}`, 'ETL_RESUME_MISMATCH');
-    }
-  }
-  return stored;
-}
-
 /** Runs `collect` / `search`. Throws UsageError before anything is written; other failures come back in the result. */
 export async function runCollect(cfg: Config, deps: CollectDeps): Promise<CollectResult> {
   const now = deps.now ?? (() => new Date());
@@ -95,44 +74,18 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
     timestamp: runTimestamp(started),
   });
 
+  // ids written before (the journal of the run resumed) are not written again
+  const seen = cfg.outDir && resume ? await readIdsJournal(cfg.outDir, resume) : undefined;
   const prior: Counts = resume ? resume.counts : { total: 0, failed: 0, requests: 0 };
   const counts = (): Counts => ({ total: prior.total + written, failed: prior.failed + failed, requests: prior.requests + client.requests + (viewer?.requests ?? 0) });
   let written = 0;
   let failed = 0;
   let accepted = prior.total;
   const limit = query.limit;
-  const since = query.since === null ? null : Date.parse(query.since);
-  const sinceField = query.sort === 'createdAt' ? 'created_at' : 'last_modified';
   const start = resume ? resume.next_page : firstPagePath(query);
   let resumePoint: string | null = start;
   const progress = deps.progress?.(limit, client) ?? null;
   const drift = new TypeDrift();
-
-  async function* records(events: AsyncIterable<ListEvent>): AsyncGenerator<Flow> {
-    for await (const ev of events) {
-      if (ev.kind === 'page') {
-        yield ev;
-        continue;
-      }
-      if (limit !== null && accepted >= limit) break;
-      let record: DatasetRecord;
-      try {
-        record = buildRecord(ev.item, { endpoint: cfg.endpoint, collectedAt: new Date().toISOString(), drift });
-      } catch (err) {
-        if (!(err instanceof InvalidItemError)) throw err;
-        deps.log.warn(`skipped a listing item without a usable id: ${(err as Error).message}`);
-        continue;
-      }
-      if (!writer.seen.add(record.id)) continue; // seen earlier in the run (a moving ranking)
-      if (since !== null) {
-        const at = Date.parse(record.statistics[sinceField] ?? '');
-        if (!Number.isNaN(at) && at < since) return;
-      }
-      accepted += 1;
-      yield { kind: 'record', record, page: ev.page };
-      if (limit !== null && accepted >= limit) return;
-    }
-  }
 
   let stoppedBy: CollectResult['stoppedBy'] = null;
   let error: unknown = null;
@@ -153,27 +106,20 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
         bufferPages: query.file_sizes || viewer !== null,
         log: (msg) => deps.log.warn(msg),
       });
-      let flow: AsyncIterable<Flow> = records(events);
-      if (query.file_sizes) {
-        const ctx = { client, endpoint: cfg.endpoint, signal: deps.signal, drift };
-        // Every held dataset has its call under way (the HTTP client caps the requests in flight),
-        // so one waiting out retry backoffs holds no slot and the others go on behind it (output
-        // keeps the listing order). When the run stops, every finished record is kept: page
-        // markers are not, so a checkpoint still covers every record before it, and the ids
-        // journal keeps a resume exact.
-        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await enrichRecord(f.record, ctx) } : f), DETAIL_WINDOW, {
-          maxHeld: DETAIL_WINDOW,
-          keepOnStop: (f) => f.kind === 'record',
-        });
-      }
-      if (viewer !== null) {
-        const v = viewer;
+      // Every held dataset has its call under way (the HTTP client caps the requests in flight),
+      // so one waiting out retry backoffs holds no slot and the others go on behind it (output
+      // keeps the listing order). When the run stops, every finished record is kept: page
+      // markers are not, so a checkpoint still covers every record before it, and the ids
+      // journal keeps a resume exact.
+      const held = { window: DETAIL_WINDOW, maxHeld: DETAIL_WINDOW, keepOnStop: true };
+      const flow = compose(
+        toRecords(events, { endpoint: cfg.endpoint, drift, warn: (msg) => deps.log.warn(msg) }),
+        dedupe(seen),
+        cutOff(query, { accepted, onAccept: (n) => (accepted = n) }),
+        query.file_sizes ? fileSizesFlow({ client, endpoint: cfg.endpoint, signal: deps.signal, drift }, held) : null,
         // the same window as the detail stage: a dataset the viewer keeps failing holds no slot
-        flow = orderedMap(flow, async (f: Flow): Promise<Flow> => (f.kind === 'record' ? { ...f, record: await withViewerStats(f.record, v, deps.signal) } : f), DETAIL_WINDOW, {
-          maxHeld: DETAIL_WINDOW,
-          keepOnStop: (f) => f.kind === 'record',
-        });
-      }
+        viewer ? viewerFlow(viewer, deps.signal, held) : null,
+      );
       for await (const f of flow) {
         if (f.kind === 'page') {
           resumePoint = f.next;

@@ -14,7 +14,7 @@ import type { HubClientHandle } from '../client.js';
 import { DEFAULT_ENDPOINT } from '../config.js';
 import { safeUrl } from '../http/client.js';
 import { CatalogWriter, type Summary } from '../output/catalog-writer.js';
-import { runTimestamp } from '../pipeline/collect.js';
+import { runTimestamp } from '../pipeline/resume.js';
 import { normalizeQuery, type Query } from '../stages/query.js';
 import type { DatasetRecord } from '../types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';

@@ -1,54 +1,63 @@
 /**
- * Listing events → records: builds each record, drops ids already seen (a moving ranking repeats
- * a few ids across pages), stops at `since` and at `limit`. Page events pass through, so a caller
- * can checkpoint; a plain consumer skips them.
+ * Listing events → records (`toRecords`: builds each record, skips an item without a usable id),
+ * and the query's cut (`cutOff`: stops at `since` and at `limit`). Page markers pass through, so
+ * a caller can checkpoint; `recordsOf` leaves them out.
  */
 import type { ListEvent } from '../hub/list.js';
-import { buildRecord, InvalidItemError } from '../record/build.js';
-import type { DatasetRecord, QueryOptions } from '../types.js';
-import { IdSet } from '../util/id-set.js';
-
-export type RecordFlow = { kind: 'record'; record: DatasetRecord; page: string } | { kind: 'page'; page: string; next: string | null };
+import { buildRecord, InvalidItemError, type TypeDrift } from '../record/build.js';
+import type { QueryOptions } from '../types.js';
+import type { Flow, FlowStage } from './flow.js';
 
 export interface RecordsOptions {
   endpoint: string;
-  /** ids already written (a resumed run's journal); default a fresh set */
-  seen?: IdSet;
-  /** records accepted before (a resumed run), counted against the limit */
-  accepted?: number;
+  /** counts listing fields of an unexpected type */
+  drift?: TypeDrift;
   warn?: (msg: string) => void;
-  /** called with each record accepted, so the listing knows how many more are wanted */
-  onAccept?: (accepted: number) => void;
 }
 
-export async function* toRecords(events: AsyncIterable<ListEvent>, query: QueryOptions, opts: RecordsOptions): AsyncGenerator<RecordFlow> {
-  const seen = opts.seen ?? new IdSet(4096);
-  const limit = query.limit;
-  const since = query.since === null ? null : Date.parse(query.since);
-  const sinceField = query.sort === 'createdAt' ? 'created_at' : 'last_modified';
-  let accepted = opts.accepted ?? 0;
+export async function* toRecords(events: AsyncIterable<ListEvent>, opts: RecordsOptions): AsyncGenerator<Flow> {
   for await (const ev of events) {
     if (ev.kind === 'page') {
       yield ev;
       continue;
     }
-    if (limit !== null && accepted >= limit) return;
-    let record: DatasetRecord;
     try {
-      record = buildRecord(ev.item, { endpoint: opts.endpoint, collectedAt: new Date().toISOString() });
+      yield { kind: 'record', record: buildRecord(ev.item, { endpoint: opts.endpoint, collectedAt: new Date().toISOString(), drift: opts.drift }) };
     } catch (err) {
       if (!(err instanceof InvalidItemError)) throw err;
       opts.warn?.(`skipped a listing item without a usable id: ${(err as Error).message}`);
-      continue;
     }
-    if (!seen.add(record.id)) continue; // seen earlier (a moving ranking)
-    if (since !== null) {
-      const at = Date.parse(record.statistics[sinceField] ?? '');
-      if (!Number.isNaN(at) && at < since) return;
-    }
-    accepted += 1;
-    opts.onAccept?.(accepted);
-    yield { kind: 'record', record, page: ev.page };
-    if (limit !== null && accepted >= limit) return;
   }
+}
+
+export interface CutOffOptions {
+  /** records accepted before (a resumed run), counted against the limit */
+  accepted?: number;
+  /** called with each record accepted, so the listing knows how many more are wanted */
+  onAccept?: (accepted: number) => void;
+}
+
+/** Ends the flow at the first record older than `since` and after `limit` records. */
+export function cutOff(query: Pick<QueryOptions, 'limit' | 'since' | 'sort'>, opts: CutOffOptions = {}): FlowStage {
+  const limit = query.limit;
+  const since = query.since === null ? null : Date.parse(query.since);
+  const sinceField = query.sort === 'createdAt' ? 'created_at' : 'last_modified';
+  return async function* (flow: AsyncIterable<Flow>): AsyncGenerator<Flow> {
+    let accepted = opts.accepted ?? 0;
+    if (limit !== null && accepted >= limit) return;
+    for await (const f of flow) {
+      if (f.kind === 'page') {
+        yield f;
+        continue;
+      }
+      if (since !== null) {
+        const at = Date.parse(f.record.statistics[sinceField] ?? '');
+        if (!Number.isNaN(at) && at < since) return;
+      }
+      accepted += 1;
+      opts.onAccept?.(accepted);
+      yield f;
+      if (limit !== null && accepted >= limit) return;
+    }
+  };
 }

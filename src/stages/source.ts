@@ -10,8 +10,10 @@ import { Readable } from 'node:stream';
 import type { HubClientHandle } from '../client.js';
 import { firstPagePath, listDatasets } from '../hub/list.js';
 import type { DatasetRecord } from '../types.js';
+import { dedupe } from './dedupe.js';
+import { compose, recordsOf } from './flow.js';
 import { normalizeQuery, type Query } from './query.js';
-import { toRecords } from './records.js';
+import { cutOff, toRecords } from './records.js';
 
 export interface SourceOptions {
   /** called with each warning (a skipped item, a page size the Hub refused) */
@@ -86,9 +88,6 @@ export function datasetSource(client: HubClientHandle, query: Query = {}, option
     bufferPages: true,
     log: options.onWarning,
   });
-  async function* records(): AsyncGenerator<DatasetRecord> {
-    const flow = toRecords(events, q, { endpoint: client.endpoint, warn: options.onWarning, onAccept: (n) => (accepted = n) });
-    for await (const f of flow) if (f.kind === 'record') yield f.record;
-  }
-  return new DatasetSource(records(), abort);
+  const flow = compose(toRecords(events, { endpoint: client.endpoint, warn: options.onWarning }), dedupe(), cutOff(q, { onAccept: (n) => (accepted = n) }));
+  return new DatasetSource(recordsOf(flow), abort);
 }
