@@ -125,22 +125,24 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
   /** Records of one page → compared, enriched, committed with `next`. */
   async function processPage(items: RawDataset[], next: string | null): Promise<void> {
     const collectedAt = new Date().toISOString();
-    const records: DatasetRecord[] = [];
+    // each record is turned into JSON once: a stage that changes it makes a new object, else this text is stored
+    const records: { record: DatasetRecord; json: string }[] = [];
     const inPage = new Set<string>();
     for (const item of items) {
       try {
-        const r = storable(buildRecord(item, { endpoint: cfg.endpoint, collectedAt })).record;
-        if (inPage.has(r.id)) continue;
-        inPage.add(r.id);
+        const r = storable(buildRecord(item, { endpoint: cfg.endpoint, collectedAt }));
+        if (inPage.has(r.record.id)) continue;
+        inPage.add(r.record.id);
         records.push(r);
       } catch (err) {
         if (!(err instanceof InvalidItemError)) throw err;
         deps.log.warn(`skipped a listing item without a usable id: ${err.message}`);
       }
     }
-    const existing = await lookupPage(conn, syncId, records.map((r) => r.id), stages);
+    items.length = 0; // the raw page is not needed any more (the caller hands it over)
+    const existing = await lookupPage(conn, syncId, records.map((r) => r.record.id), stages);
     const marks: FetchMark[] = [];
-    const rows = await Promise.all(records.map(async (fresh): Promise<PageRow | null> => {
+    const rows = await Promise.all(records.map(async ({ record: fresh, json }): Promise<PageRow | null> => {
       const e = existing.get(fresh.id);
       if (e?.seen) return null; // listed earlier in this sync (a moving ranking, or the page in flight when it stopped)
       const kind = classify(fresh, e);
@@ -158,7 +160,7 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
           if (stage.path === '$.files') filesChanged = true;
         }
       }
-      const stored = storable(record);
+      const stored = record === fresh ? { record, json } : storable(record);
       const hash = contentHash(stored.json);
       const same = kind === 'unchanged' && !filesChanged && e?.hash === hash;
       return { id: stored.record.id, kind, record: stored.record, json: stored.json, hash, same, files: filesChanged ? stored.record.files : null };
