@@ -6,6 +6,8 @@
  * page N+1 downloads (the listing fetches one page ahead), so the walk is as fast as `collect`.
  */
 import { createHash } from 'node:crypto';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AbortedError, UsageError } from '../errors.js';
 import type { HubClient } from '../http/client.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
@@ -67,6 +69,29 @@ export function contentHash(json: string): string {
   const at = json.lastIndexOf(',"collected_at":');
   return createHash('sha1').update(at < 0 ? json : json.slice(0, at)).digest('base64');
 }
+
+let fullGc: (() => void) | null | undefined;
+
+/**
+ * A full garbage collection when the heap holds more than a few pages' worth. Each page's records
+ * outlive the young generation (they wait for the lookup and the commit), and V8 lets such garbage
+ * grow to well over 100 MB before it collects on its own, beside DuckDB's memory.
+ */
+function collectIfLarge(): void {
+  if (getHeapStatistics().used_heap_size < HEAP_SOFT_LIMIT) return;
+  if (fullGc === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      fullGc = runInNewContext('gc') as () => void;
+    } catch {
+      fullGc = null;
+    }
+  }
+  fullGc?.();
+}
+
+/** the heap a sync lets grow before it collects (a page's records and JSON take about 20 MB) */
+const HEAP_SOFT_LIMIT = 32 * 1048576;
 
 /** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
 export function resolveScope(cfg: Config, stored: Scope | null): Scope {
@@ -169,6 +194,7 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
     const spent = requests() - committedRequests;
     const removed = await commitPage(conn, syncId, page, marks, next, spent);
     committedRequests += spent;
+    collectIfLarge();
     run.pages += 1;
     run.listed += page.length;
     for (const r of page) run[r.kind] += 1;
