@@ -90,8 +90,8 @@ function collectIfLarge(): void {
   fullGc?.();
 }
 
-/** the heap a sync lets grow before it collects (a page's records and JSON take about 20 MB) */
-const HEAP_SOFT_LIMIT = 32 * 1048576;
+/** the heap a sync lets grow before it collects (a page's records and JSON take about 20 MB; lower costs more CPU than it saves) */
+const HEAP_SOFT_LIMIT = 48 * 1048576;
 
 /** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
 export function resolveScope(cfg: Config, stored: Scope | null): Scope {
