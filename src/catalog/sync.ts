@@ -90,6 +90,9 @@ function collectIfLarge(): void {
   fullGc?.();
 }
 
+/** rows updated in place between explicit checkpoints (a first sync's WAL triggers one about every 50,000 added) */
+const CHECKPOINT_UPDATES = 50_000;
+
 /** the heap a sync lets grow before it collects (a page's records and JSON take about 20 MB; lower costs more CPU than it saves) */
 const HEAP_SOFT_LIMIT = 48 * 1048576;
 
@@ -144,6 +147,7 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
   const ctx: StageContext = { client, viewer, endpoint: cfg.endpoint, signal: deps.signal };
   const run: SyncCounts = { pages: 0, listed: 0, added: 0, updated: 0, restored: 0, unchanged: 0, removed: 0, requests: 0 };
   let committedRequests = 0;
+  let updatedSinceCheckpoint = 0;
   let complete = false;
   const progress = deps.progress?.(client) ?? null;
 
@@ -194,6 +198,14 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
     const spent = requests() - committedRequests;
     const removed = await commitPage(conn, syncId, page, marks, next, spent);
     committedRequests += spent;
+    // DuckDB holds updates in memory until a checkpoint, and a later sync's updates (last_seen_at of every
+    // unchanged row) write too little WAL to trigger one: a checkpoint after CHECKPOINT_UPDATES keeps memory flat
+    // (at 200k with memory_limit 48MB the second sync ran out of memory without it)
+    updatedSinceCheckpoint += page.filter((r) => r.kind !== 'added').length;
+    if (updatedSinceCheckpoint >= CHECKPOINT_UPDATES && next !== null) {
+      await conn.run('CHECKPOINT');
+      updatedSinceCheckpoint = 0;
+    }
     collectIfLarge();
     run.pages += 1;
     run.listed += page.length;
