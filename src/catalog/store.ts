@@ -254,10 +254,11 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
       }
       await conn.run(`INSERT INTO events SELECT $1, id, kind, now() FROM page_rows WHERE kind <> 'unchanged'`, p);
       await conn.run('INSERT INTO downloads_history SELECT $1, id, downloads, likes FROM page_rows', p);
-      if (page.some((r) => r.files !== null)) {
-        await conn.run('DELETE FROM files WHERE id IN (SELECT id FROM page_rows WHERE files_changed)');
-        await conn.run('INSERT INTO files SELECT * FROM page_files');
+      // an added id has no files yet: the delete (a scan of the whole files table) is for changed ones only
+      if (page.some((r) => r.files !== null && r.kind !== 'added')) {
+        await conn.run(`DELETE FROM files WHERE id IN (SELECT id FROM page_rows WHERE files_changed AND kind <> 'added')`);
       }
+      if (page.some((r) => r.files !== null && r.files.length > 0)) await conn.run('INSERT INTO files SELECT * FROM page_files');
     }
     if (marks.length > 0) {
       await conn.run(`INSERT INTO fetch_state SELECT id, stage, sha, ok, now(), value FROM page_fetch

@@ -6,6 +6,8 @@
  * page N+1 downloads (the listing fetches one page ahead), so the walk is as fast as `collect`.
  */
 import { createHash } from 'node:crypto';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AbortedError, UsageError } from '../errors.js';
 import type { HubClient } from '../http/client.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
@@ -68,6 +70,32 @@ export function contentHash(json: string): string {
   return createHash('sha1').update(at < 0 ? json : json.slice(0, at)).digest('base64');
 }
 
+let fullGc: (() => void) | null | undefined;
+
+/**
+ * A full garbage collection when the heap holds more than a few pages' worth. Each page's records
+ * outlive the young generation (they wait for the lookup and the commit), and V8 lets such garbage
+ * grow to well over 100 MB before it collects on its own, beside DuckDB's memory.
+ */
+function collectIfLarge(): void {
+  if (getHeapStatistics().used_heap_size < HEAP_SOFT_LIMIT) return;
+  if (fullGc === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      fullGc = runInNewContext('gc') as () => void;
+    } catch {
+      fullGc = null;
+    }
+  }
+  fullGc?.();
+}
+
+/** rows updated in place between explicit checkpoints (a first sync's WAL triggers one about every 50,000 added) */
+const CHECKPOINT_UPDATES = 50_000;
+
+/** the heap a sync lets grow before it collects (a page's records and JSON take about 20 MB; lower costs more CPU than it saves) */
+const HEAP_SOFT_LIMIT = 48 * 1048576;
+
 /** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
 export function resolveScope(cfg: Config, stored: Scope | null): Scope {
   const given: Scope = { search: cfg.query.search, author: cfg.query.author, filter: cfg.query.filter };
@@ -119,28 +147,31 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
   const ctx: StageContext = { client, viewer, endpoint: cfg.endpoint, signal: deps.signal };
   const run: SyncCounts = { pages: 0, listed: 0, added: 0, updated: 0, restored: 0, unchanged: 0, removed: 0, requests: 0 };
   let committedRequests = 0;
+  let updatedSinceCheckpoint = 0;
   let complete = false;
   const progress = deps.progress?.(client) ?? null;
 
   /** Records of one page → compared, enriched, committed with `next`. */
   async function processPage(items: RawDataset[], next: string | null): Promise<void> {
     const collectedAt = new Date().toISOString();
-    const records: DatasetRecord[] = [];
+    // each record is turned into JSON once: a stage that changes it makes a new object, else this text is stored
+    const records: { record: DatasetRecord; json: string }[] = [];
     const inPage = new Set<string>();
     for (const item of items) {
       try {
-        const r = storable(buildRecord(item, { endpoint: cfg.endpoint, collectedAt })).record;
-        if (inPage.has(r.id)) continue;
-        inPage.add(r.id);
+        const r = storable(buildRecord(item, { endpoint: cfg.endpoint, collectedAt }));
+        if (inPage.has(r.record.id)) continue;
+        inPage.add(r.record.id);
         records.push(r);
       } catch (err) {
         if (!(err instanceof InvalidItemError)) throw err;
         deps.log.warn(`skipped a listing item without a usable id: ${err.message}`);
       }
     }
-    const existing = await lookupPage(conn, syncId, records.map((r) => r.id), stages);
+    items.length = 0; // the raw page is not needed any more (the caller hands it over)
+    const existing = await lookupPage(conn, syncId, records.map((r) => r.record.id), stages);
     const marks: FetchMark[] = [];
-    const rows = await Promise.all(records.map(async (fresh): Promise<PageRow | null> => {
+    const rows = await Promise.all(records.map(async ({ record: fresh, json }): Promise<PageRow | null> => {
       const e = existing.get(fresh.id);
       if (e?.seen) return null; // listed earlier in this sync (a moving ranking, or the page in flight when it stopped)
       const kind = classify(fresh, e);
@@ -158,7 +189,7 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
           if (stage.path === '$.files') filesChanged = true;
         }
       }
-      const stored = storable(record);
+      const stored = record === fresh ? { record, json } : storable(record);
       const hash = contentHash(stored.json);
       const same = kind === 'unchanged' && !filesChanged && e?.hash === hash;
       return { id: stored.record.id, kind, record: stored.record, json: stored.json, hash, same, files: filesChanged ? stored.record.files : null };
@@ -167,6 +198,15 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
     const spent = requests() - committedRequests;
     const removed = await commitPage(conn, syncId, page, marks, next, spent);
     committedRequests += spent;
+    // DuckDB holds updates in memory until a checkpoint, and a later sync's updates (last_seen_at of every
+    // unchanged row) write too little WAL to trigger one: a checkpoint after CHECKPOINT_UPDATES keeps memory flat
+    // (at 200k with memory_limit 48MB the second sync ran out of memory without it)
+    updatedSinceCheckpoint += page.filter((r) => r.kind !== 'added').length;
+    if (updatedSinceCheckpoint >= CHECKPOINT_UPDATES && next !== null) {
+      await conn.run('CHECKPOINT');
+      updatedSinceCheckpoint = 0;
+    }
+    collectIfLarge();
     run.pages += 1;
     run.listed += page.length;
     for (const r of page) run[r.kind] += 1;
