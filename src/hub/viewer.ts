@@ -14,10 +14,8 @@
  * are not asked again in that client's lifetime: each gets the same reason at once, instead of
  * every dataset waiting out its own retries. Only an abort is thrown.
  */
-import { Duplex } from 'node:stream';
 import { AbortedError, BodyError, HttpError, NetworkError } from '../errors.js';
 import { safeUrl, shortUrl, type HubClient } from '../http/client.js';
-import { orderedMap } from '../pipeline/ordered-map.js';
 import { viewerBlockFromSize } from '../record/viewer.js';
 import type { DatasetRecord, RecordError, ViewerBlock } from '../types.js';
 import { toRecordError } from './detail.js';
@@ -64,24 +62,4 @@ export async function fetchViewerBlock(viewer: HubClient, id: string, signal?: A
 export async function withViewerStats(record: DatasetRecord, viewer: HubClient, signal?: AbortSignal): Promise<DatasetRecord> {
   const answer = await fetchViewerBlock(viewer, record.id, signal);
   return { ...record, viewer: answer.viewer, errors: answer.error ? [...record.errors, answer.error] : record.errors };
-}
-
-export interface ViewerStatsOptions {
-  /** how many records are being asked about at once (default 4; the client's slots bound the requests) */
-  concurrency?: number;
-  signal?: AbortSignal;
-  /** which records to ask about (default: all); the others pass through unchanged, without a request (e.g. `sync` keeps a stored block) */
-  when?: (record: DatasetRecord) => boolean;
-}
-
-/**
- * A Transform (object mode) from records to records with their `viewer` block: keeps the order,
- * holds a bounded number of records, and asks up to `2 × concurrency` at once.
- */
-export function viewerStats(viewer: HubClient, options: ViewerStatsOptions = {}): Duplex {
-  const window = Math.max(1, options.concurrency ?? 4) * 2;
-  const when = options.when ?? (() => true);
-  return Duplex.from(async function* (source: AsyncIterable<DatasetRecord>) {
-    yield* orderedMap(source, (r) => (when(r) ? withViewerStats(r, viewer, options.signal) : r), window);
-  });
 }
