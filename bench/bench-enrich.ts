@@ -2,7 +2,7 @@
  * Benchmark 3: per-dataset detail calls over N datasets with 50 ms added to every response, at
  * concurrency 8 — `collect --all --file-sizes` and `enrich` (ids on stdin) — against the ideal
  * bound N × 50 ms / 8, and against what a bare client doing only the same requests achieves on
- * the same fake Hub (bench/detail-limit: the fake's own per-request work is part of every call).
+ * the same fake Hub (bench/bare-limit.ts detail: the fake's own per-request work is part of every call).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +48,7 @@ export async function benchEnrich(n: number): Promise<Row[]> {
       await fake.reset();
       const before = await fake.counters();
       const resultFile = join(dir, 'detail-limit.json');
-      const m = await measure({ args: [join(DIST_BENCH, 'detail-limit.js'), fake.url, idsFile, conc], env: cliEnv(), cwd: dir, stdoutFile: resultFile, timeoutMs: 300_000 });
+      const m = await measure({ args: [join(DIST_BENCH, 'bare-limit.js'), 'detail', fake.url, idsFile, conc], env: cliEnv(), cwd: dir, stdoutFile: resultFile, timeoutMs: 300_000 });
       assertOk('detail-limit', m);
       const c = await fake.counters();
       const out = JSON.parse(readFileSync(resultFile, 'utf8')) as { seconds: number };

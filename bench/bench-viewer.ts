@@ -2,7 +2,7 @@
  * Viewer statistics over N datasets: a fake Hub and a fake dataset viewer, each in its own
  * process. (1) Viewer-bound: 50 ms per viewer answer, --concurrency 8: `collect --all
  * --viewer-stats` against the ideal N × 50 ms / 8 and against a bare undici client making the
- * same /size calls (bench/viewer-limit). (2) Listing-bound: the Hub answers each page of 100 after
+ * same /size calls (bench/bare-limit.ts viewer). (2) Listing-bound: the Hub answers each page of 100 after
  * LIST_LATENCY_MS, so the listing alone takes N / 100 × that; `collect --all` with and without
  * `--viewer-stats` show whether viewer requests slow the listing down (its request phase and the
  * wall time should stay the same).
@@ -53,7 +53,7 @@ export async function benchViewer(n: number): Promise<Row[]> {
       await viewer.reset();
       const before = await viewer.counters();
       const resultFile = join(dir, 'viewer-limit.json');
-      const m = await measure({ args: [join(DIST_BENCH, 'viewer-limit.js'), viewer.url, idsFile, conc], env: cliEnv(), cwd: dir, stdoutFile: resultFile, timeoutMs: 300_000 });
+      const m = await measure({ args: [join(DIST_BENCH, 'bare-limit.js'), 'viewer', viewer.url, idsFile, conc], env: cliEnv(), cwd: dir, stdoutFile: resultFile, timeoutMs: 300_000 });
       assertOk('viewer-limit', m);
       const c = await viewer.counters();
       const out = JSON.parse(readFileSync(resultFile, 'utf8')) as { seconds: number };
