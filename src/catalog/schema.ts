@@ -20,7 +20,7 @@ export const SCHEMA_VERSION = 1;
  * storage format, whose ZSTD string compression keeps the `record` JSON about 9× smaller.
  */
 export const DUCKDB_SETTINGS: Record<string, string> = {
-  memory_limit: process.env.HF_DATASETS_DUCKDB_MEMORY ?? '64MB',
+  memory_limit: process.env.HF_DATASETS_DUCKDB_MEMORY ?? '48MB',
   threads: '1',
   preserve_insertion_order: 'false',
   checkpoint_threshold: '256MB',
