@@ -32,9 +32,8 @@ export interface Existing {
 export interface PageRow {
   id: string;
   kind: ChangeKind;
-  /** the record (its flattened columns are taken from it) and its JSON text */
+  /** the record as stored: its flattened columns and its JSON text (JSON.stringify, made when appended) */
   record: DatasetRecord;
-  json: string;
   /** hash of the JSON without collected_at: when it equals the stored one, the stored row is kept as is */
   hash: string;
   /** nothing but the time changed: only last_seen_at / last_sync_id are written (cheap) */
@@ -165,7 +164,7 @@ function appendRow(ap: DuckDBAppender, r: PageRow): void {
   ap.appendVarchar(r.id);
   ap.appendVarchar(r.kind);
   if (r.same) ap.appendNull(); // the stored record stays
-  else ap.appendVarchar(r.json);
+  else ap.appendVarchar(JSON.stringify(rec));
   ap.appendBoolean(r.files !== null);
   ap.appendVarchar(r.hash);
   ap.appendBoolean(r.same);

@@ -17,6 +17,7 @@ import type { Progress } from '../progress.js';
 import { buildRecord, InvalidItemError } from '../record/build.js';
 import type { DatasetRecord, QueryOptions, RawDataset } from '../types.js';
 import type { Config } from '../config.js';
+import { tuneProcessForCatalog } from './process-tuning.js';
 import { openCatalog, type Catalog } from './schema.js';
 import { CATALOG_STAGES, type CatalogStage, type StageContext } from './stages.js';
 import { addRequests, commitPage, lookupPage, openSync, prepareStaging, storedScope, type ChangeKind, type FetchMark, type PageRow, type Scope, type SyncCounts } from './store.js';
@@ -70,6 +71,12 @@ export function contentHash(json: string): string {
   return createHash('sha1').update(at < 0 ? json : json.slice(0, at)).digest('base64');
 }
 
+/** The record as stored (see storable) and the hash of its JSON; the JSON itself is not kept. */
+function hashed(record: DatasetRecord): { record: DatasetRecord; hash: string } {
+  const s = storable(record);
+  return { record: s.record, hash: contentHash(s.json) };
+}
+
 let fullGc: (() => void) | null | undefined;
 
 /**
@@ -96,19 +103,6 @@ const CHECKPOINT_UPDATES = 50_000;
 /** the heap a sync lets grow before it collects (a page's records and JSON take about 20 MB; 32 MB costs ~10% more CPU than 48 MB) */
 const HEAP_SOFT_LIMIT = 32 * 1048576;
 
-/**
- * V8's young generation may grow to 3 × 16 MB semi-spaces, committed beside the old space; a page's
- * records outlive it anyway, so a small one costs little CPU. Taken into account as the heap grows
- * (best effort: a flag V8 does not accept at run time is ignored).
- */
-function smallYoungGeneration(): void {
-  try {
-    setFlagsFromString('--max-semi-space-size=2');
-  } catch {
-    // not fatal
-  }
-}
-
 /** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
 export function resolveScope(cfg: Config, stored: Scope | null): Scope {
   const given: Scope = { search: cfg.query.search, author: cfg.query.author, filter: cfg.query.filter };
@@ -130,7 +124,7 @@ function classify(record: DatasetRecord, e: { sha: string | null; removed: boole
 /** Runs a sync. Throws UsageError / CatalogError before anything is written; other failures come back in the result. */
 export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<SyncResult> {
   const started = Date.now();
-  smallYoungGeneration();
+  tuneProcessForCatalog();
   const catalog: Catalog = await openCatalog(db, { write: true });
   let client: HubClient | null = null;
   let viewer: HubClient | null = null;
@@ -169,11 +163,13 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
   async function processPage(items: RawDataset[], next: string | null): Promise<void> {
     const collectedAt = new Date().toISOString();
     // each record is turned into JSON once: a stage that changes it makes a new object, else this text is stored
-    const records: { record: DatasetRecord; json: string }[] = [];
+    // the JSON text is made for the hash and dropped: held for a whole page it would take more heap than
+    // the records (about 7 MB a page); the commit writes it again, one record at a time
+    const records: { record: DatasetRecord; hash: string }[] = [];
     const inPage = new Set<string>();
     for (const item of items) {
       try {
-        const r = storable(buildRecord(item, { endpoint: cfg.endpoint, collectedAt }));
+        const r = hashed(buildRecord(item, { endpoint: cfg.endpoint, collectedAt }));
         if (inPage.has(r.record.id)) continue;
         inPage.add(r.record.id);
         records.push(r);
@@ -185,7 +181,7 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
     items.length = 0; // the raw page is not needed any more (the caller hands it over)
     const existing = await lookupPage(conn, syncId, records.map((r) => r.record.id), stages);
     const marks: FetchMark[] = [];
-    const rows = await Promise.all(records.map(async ({ record: fresh, json }): Promise<PageRow | null> => {
+    const rows = await Promise.all(records.map(async ({ record: fresh, hash: freshHash }): Promise<PageRow | null> => {
       const e = existing.get(fresh.id);
       if (e?.seen) return null; // listed earlier in this sync (a moving ranking, or the page in flight when it stopped)
       const kind = classify(fresh, e);
@@ -203,10 +199,10 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
           if (stage.path === '$.files') filesChanged = true;
         }
       }
-      const stored = record === fresh ? { record, json } : storable(record);
-      const hash = contentHash(stored.json);
+      const stored = record === fresh ? { record, hash: freshHash } : hashed(record);
+      const hash = stored.hash;
       const same = kind === 'unchanged' && !filesChanged && e?.hash === hash;
-      return { id: stored.record.id, kind, record: stored.record, json: stored.json, hash, same, files: filesChanged ? stored.record.files : null };
+      return { id: stored.record.id, kind, record: stored.record, hash, same, files: filesChanged ? stored.record.files : null };
     }));
     const page = rows.filter((r): r is PageRow => r !== null);
     const spent = requests() - committedRequests;
