@@ -6,6 +6,7 @@
  * page N+1 downloads (the listing fetches one page ahead), so the walk is as fast as `collect`.
  */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AbortedError, UsageError } from '../errors.js';
@@ -100,7 +101,14 @@ function collectIfLarge(): void {
 /** rows updated in place between explicit checkpoints (a first sync's WAL triggers one about every 50,000 added) */
 const CHECKPOINT_UPDATES = 50_000;
 
-/** the heap a sync lets grow before it collects (a page's records and JSON take about 20 MB; 32 MB costs ~10% more CPU than 48 MB) */
+/** WAL size at which the sync checkpoints (leanly), before DuckDB's checkpoint_threshold (256MB) would */
+const WAL_CHECKPOINT_BYTES = 192 * 1048576;
+
+function walBytes(db: string): number {
+  return statSync(`${db}.wal`, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+/** the heap a sync lets grow before it collects (a page's records take ~5 MB, the next page's listing items ~3.5 MB; 32 MB costs ~10% more CPU than 48 MB) */
 const HEAP_SOFT_LIMIT = 32 * 1048576;
 
 /** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
@@ -140,6 +148,8 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
   } finally {
     await client?.close();
     await viewer?.close();
+    // the closing checkpoint, taken lean; should it fail, closing checkpoints as DuckDB always does
+    await catalog.checkpoint().catch(() => undefined);
     catalog.close();
   }
 }
@@ -212,8 +222,9 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
     // unchanged row) write too little WAL to trigger one: a checkpoint after CHECKPOINT_UPDATES keeps memory flat
     // (at 200k with memory_limit 48MB the second sync ran out of memory without it)
     updatedSinceCheckpoint += page.filter((r) => r.kind !== 'added').length;
-    if (updatedSinceCheckpoint >= CHECKPOINT_UPDATES && next !== null) {
-      await conn.run('CHECKPOINT');
+    // the WAL's own trigger (checkpoint_threshold) would checkpoint inside a commit, with the cache full
+    if ((updatedSinceCheckpoint >= CHECKPOINT_UPDATES || walBytes(catalog.path) >= WAL_CHECKPOINT_BYTES) && next !== null) {
+      await catalog.checkpoint();
       updatedSinceCheckpoint = 0;
     }
     collectIfLarge();
