@@ -104,9 +104,11 @@ const CHECKPOINT_UPDATES = 50_000;
 /** WAL size at which the sync checkpoints (leanly), before DuckDB's checkpoint_threshold (256MB) would */
 const WAL_CHECKPOINT_BYTES = 192 * 1048576;
 
-function walBytes(db: string): number {
-  return statSync(`${db}.wal`, { throwIfNoEntry: false })?.size ?? 0;
-}
+/** catalog file size from which the closing checkpoint is lean (DuckDB's memory_limit is 48MB) */
+const LEAN_CLOSE_FILE_BYTES = 64 * 1048576;
+
+const fileBytes = (path: string): number => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+const walBytes = (db: string): number => fileBytes(`${db}.wal`);
 
 /** the heap a sync lets grow before it collects (a page's records take ~5 MB, the next page's listing items ~3.5 MB; 32 MB costs ~10% more CPU than 48 MB) */
 const HEAP_SOFT_LIMIT = 32 * 1048576;
@@ -148,8 +150,9 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
   } finally {
     await client?.close();
     await viewer?.close();
-    // the closing checkpoint, taken lean; should it fail, closing checkpoints as DuckDB always does
-    await catalog.checkpoint().catch(() => undefined);
+    // the closing checkpoint is taken lean once the catalog outgrows DuckDB's cache (a small catalog has
+    // nothing to evict, and eviction would cost time); should it fail, closing checkpoints as DuckDB always does
+    if (fileBytes(catalog.path) >= LEAN_CLOSE_FILE_BYTES) await catalog.checkpoint().catch(() => undefined);
     catalog.close();
   }
 }
