@@ -116,7 +116,9 @@ function exportOptions(y: Argv): Argv {
     .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' });
 }
 
-const COMMANDS = ['collect', 'search', 'enrich'];
+const COMMANDS = ['collect', 'search', 'enrich', 'sync', 'export'];
+/** The commands as a user types them (the usage lines name them this way). */
+const COMMANDS_WORDS = 'collect, search TERM, enrich, sync or export';
 
 /** yargs' wording of a usage error → one line that says what to do. */
 export function usageMessage(msg: string, argv: string[]): string {
@@ -127,7 +129,7 @@ export function usageMessage(msg: string, argv: string[]): string {
   const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
   if (unknown) {
     const names = unknown[1]!.split(', ');
-    if (first !== undefined && !COMMANDS.includes(first)) return `unknown command ${JSON.stringify(first)}: use collect, search TERM or enrich (see hf-datasets --help)`;
+    if (first !== undefined && !COMMANDS.includes(first)) return `unknown command ${JSON.stringify(first)}: use ${COMMANDS_WORDS} (see hf-datasets --help)`;
     const name = names[0]!;
     const option = argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `-${name}`);
     const where = first !== undefined ? `hf-datasets ${first} --help` : 'hf-datasets --help';
@@ -224,7 +226,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(parsed.helpText!.endsWith('\n') ? parsed.helpText! : parsed.helpText + '\n');
       return EXIT_CODES.ok;
     }
-    if (parsed.command === null) throw new UsageError('say which command: collect, search TERM, enrich, sync or export (see --help)');
+    if (parsed.command === null) throw new UsageError(`say which command: ${COMMANDS_WORDS} (see --help)`);
     const config = normalizeConfig(parsed.command, parsed.args);
     debug = config.logLevel === 'debug';
     const log = createLogger(config.logLevel, config.logFormat);
