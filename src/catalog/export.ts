@@ -10,12 +10,9 @@ import type { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { NdjsonOut } from '../output/ndjson-out.js';
 
-
 /** The flattened columns, in table order (the contract for users' SQL and the CSV header). */
 export const FLAT_COLUMNS = ['id', 'author', 'sha', 'downloads', 'likes', 'license', 'languages', 'task_categories', 'created_at', 'last_modified',
   'total_size_bytes', 'num_rows', 'gated', 'first_seen_at', 'last_seen_at', 'removed_at'] as const;
-const LIST_COLUMNS = new Set(['license', 'languages', 'task_categories']);
-const TIME_COLUMNS = new Set(['created_at', 'last_modified', 'first_seen_at', 'last_seen_at', 'removed_at']);
 
 function where(includeRemoved: boolean): string {
   return includeRemoved ? '' : 'WHERE removed_at IS NULL';
@@ -25,31 +22,39 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-/** Parquet to `output` (written to a temporary name, then renamed). Returns the row count. */
-export async function exportParquet(conn: DuckDBConnection, output: string, includeRemoved: boolean): Promise<number> {
+/**
+ * Writes `output` through a temporary name beside it: renamed when `write` succeeds, removed when
+ * it fails, so a failed export never leaves a partial file under the name asked for.
+ */
+export async function viaTempFile<T>(output: string, write: (tmp: string) => Promise<T>): Promise<T> {
   const tmp = `${output}.tmp-${process.pid}`;
   try {
-    const r = await conn.run(`COPY (SELECT ${FLAT_COLUMNS.join(', ')}, record::VARCHAR AS record FROM datasets ${where(includeRemoved)} ORDER BY id)
-      TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    const result = await write(tmp);
     await rename(tmp, output);
-    return Number(r.rowsChanged);
+    return result;
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
 }
 
-/** One CSV field (RFC 4180 quoting). */
+/** Parquet to `output` (written to a temporary name, then renamed). Returns the row count. */
+export async function exportParquet(conn: DuckDBConnection, output: string, includeRemoved: boolean): Promise<number> {
+  return viaTempFile(output, async (tmp) => {
+    const r = await conn.run(`COPY (SELECT ${FLAT_COLUMNS.join(', ')}, record::VARCHAR AS record FROM datasets ${where(includeRemoved)} ORDER BY id)
+      TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    return Number(r.rowsChanged);
+  });
+}
+
+/** One CSV field (RFC 4180 quoting): lists joined with `;`, times as ISO 8601, BIGINTs in full. */
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.join(';') : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/**
- * NDJSON or CSV to `out`; returns the rows written (fewer when the reader went away).
- * `onClosed` is called when the reader closes the output early.
- */
+/** NDJSON or CSV to `out`; returns the rows written (fewer when the reader went away) and whether it did. */
 export async function exportStream(conn: DuckDBConnection, format: 'ndjson' | 'csv', out: Writable, includeRemoved: boolean): Promise<{ rows: number; closed: boolean }> {
   const sink = new NdjsonOut(out, () => undefined);
   const sql = format === 'ndjson'
@@ -64,14 +69,7 @@ export async function exportStream(conn: DuckDBConnection, format: 'ndjson' | 'c
     if (format === 'ndjson') {
       for (const [record] of chunk) lines.push(String(record));
     } else {
-      for (const row of chunk) {
-        lines.push(row.map((v, i) => {
-          const col = FLAT_COLUMNS[i]!;
-          if (LIST_COLUMNS.has(col) && Array.isArray(v)) return csvField(v.join(';'));
-          if (TIME_COLUMNS.has(col) && v instanceof Date) return v.toISOString();
-          return csvField(typeof v === 'bigint' ? v.toString() : v);
-        }).join(','));
-      }
+      for (const row of chunk) lines.push(row.map((v) => csvField(v)).join(','));
     }
     rows += lines.length;
     await sink.write(lines.join('\n'));

@@ -190,13 +190,14 @@ export async function openCatalog(path: string, opts: { write: boolean; migratio
     }
     probe.closeSync();
   }
-  const instance = await openInstance(path, !opts.write);
+  // only a writer gets here (a reader was returned above or refused)
+  const instance = await openInstance(path, false);
   const conn = await instance.connect();
   try {
     await conn.run("SET TimeZone = 'UTC'");
     const v = await schemaVersion(conn);
     if (v === -1 || (v !== null && v > latest)) refuse(path, v, latest);
-    if (opts.write && (v ?? 0) < latest) await migrate(conn, v ?? 0, migrations);
+    if ((v ?? 0) < latest) await migrate(conn, v ?? 0, migrations);
   } catch (err) {
     conn.closeSync();
     instance.closeSync();

@@ -128,7 +128,7 @@ export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: st
  * replaced for every page: a DELETE would only mark rows deleted, and the tables would grow by a
  * page of JSON each time.
  */
-export async function prepareStaging(conn: DuckDBConnection): Promise<void> {
+async function prepareStaging(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE page_rows(id VARCHAR, kind VARCHAR, record JSON, files_changed BOOLEAN, content_hash VARCHAR, same BOOLEAN,
     author VARCHAR, sha VARCHAR, downloads BIGINT, likes BIGINT, license VARCHAR[], languages VARCHAR[], task_categories VARCHAR[],
     created_at VARCHAR, last_modified VARCHAR, total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR)`);

@@ -18,10 +18,9 @@ import type { Progress } from '../progress.js';
 import { buildRecord, InvalidItemError } from '../record/build.js';
 import type { DatasetRecord, QueryOptions, RawDataset } from '../types.js';
 import type { Config } from '../config.js';
-import { tuneProcessForCatalog } from './process-tuning.js';
 import { openCatalog, type Catalog } from './schema.js';
 import { CATALOG_STAGES, type CatalogStage, type StageContext } from './stages.js';
-import { addRequests, commitPage, lookupPage, openSync, prepareStaging, storedScope, type ChangeKind, type FetchMark, type PageRow, type Scope, type SyncCounts } from './store.js';
+import { addRequests, commitPage, lookupPage, openSync, storedScope, type ChangeKind, type FetchMark, type PageRow, type Scope, type SyncCounts } from './store.js';
 
 export interface SyncDeps {
   log: Logger;
@@ -134,14 +133,12 @@ function classify(record: DatasetRecord, e: { sha: string | null; removed: boole
 /** Runs a sync. Throws UsageError / CatalogError before anything is written; other failures come back in the result. */
 export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<SyncResult> {
   const started = Date.now();
-  tuneProcessForCatalog();
   const catalog: Catalog = await openCatalog(db, { write: true });
   let client: HubClient | null = null;
   let viewer: HubClient | null = null;
   try {
     const scope = resolveScope(cfg, await storedScope(catalog.conn));
     const query: QueryOptions = { ...scope, sort: 'createdAt', since: null, limit: null, file_sizes: cfg.query.file_sizes, viewer_stats: cfg.query.viewer_stats };
-    await prepareStaging(catalog.conn);
     const opened = await openSync(catalog.conn, scope, firstPagePath(query));
     if (opened.continued) deps.log.info(`continuing sync ${opened.syncId} of ${db} where it stopped (${opened.prior.pages} pages committed)`);
     client = clientFromConfig(cfg, deps.log);
@@ -175,7 +172,6 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
   /** Records of one page → compared, enriched, committed with `next`. */
   async function processPage(items: RawDataset[], next: string | null): Promise<void> {
     const collectedAt = new Date().toISOString();
-    // each record is turned into JSON once: a stage that changes it makes a new object, else this text is stored
     // the JSON text is made for the hash and dropped: held for a whole page it would take more heap than
     // the records (about 7 MB a page); the commit writes it again, one record at a time
     const records: { record: DatasetRecord; hash: string }[] = [];
@@ -213,9 +209,8 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
         }
       }
       const stored = record === fresh ? { record, hash: freshHash } : hashed(record);
-      const hash = stored.hash;
-      const same = kind === 'unchanged' && !filesChanged && e?.hash === hash;
-      return { id: stored.record.id, kind, record: stored.record, hash, same, files: filesChanged ? stored.record.files : null };
+      const same = kind === 'unchanged' && !filesChanged && e?.hash === stored.hash;
+      return { id: stored.record.id, kind, record: stored.record, hash: stored.hash, same, files: filesChanged ? stored.record.files : null };
     }));
     const page = rows.filter((r): r is PageRow => r !== null);
     const spent = requests() - committedRequests;

@@ -4,9 +4,8 @@
  * (`| head`) ends the export quietly with exit 0.
  */
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { exportParquet, exportStream } from '../catalog/export.js';
+import { exportParquet, exportStream, viaTempFile } from '../catalog/export.js';
 import { openCatalog } from '../catalog/schema.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -27,22 +26,22 @@ export async function runExportCommand(config: Config, log: Logger): Promise<num
       log.info(closed ? `output closed by the reader after ${plural(rows, 'dataset')}` : `exported ${plural(rows, 'dataset')}`);
       return EXIT_CODES.ok;
     }
-    const tmp = `${output}.tmp-${process.pid}`;
-    const file = createWriteStream(tmp);
-    let failure: unknown = null;
-    file.on('error', (err) => (failure ??= err));
-    try {
-      const { rows } = await exportStream(catalog.conn, format!, file, includeRemoved);
-      if (failure) throw failure;
-      file.end();
-      await finished(file);
-      await rename(tmp, output);
-      log.info(`exported ${plural(rows, 'dataset')} to ${output}`);
-    } catch (err) {
-      file.destroy();
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    const rows = await viaTempFile(output, async (tmp) => {
+      const file = createWriteStream(tmp);
+      let failure: unknown = null;
+      file.on('error', (err) => (failure ??= err));
+      try {
+        const { rows } = await exportStream(catalog.conn, format!, file, includeRemoved);
+        if (failure) throw failure;
+        file.end();
+        await finished(file);
+        return rows;
+      } catch (err) {
+        file.destroy();
+        throw err;
+      }
+    });
+    log.info(`exported ${plural(rows, 'dataset')} to ${output}`);
     return EXIT_CODES.ok;
   } finally {
     catalog.close();
