@@ -152,3 +152,22 @@ export interface Stats {
   /** downloads gained since the previous complete sync (needs two complete syncs; else empty) */
   top_risers: TopEntry[];
 }
+
+/**
+ * What every page needs beside its data. The page renderers live in src/web/pages.ts:
+ * renderSearchPage(page: DatasetPage, query: DatasetQuery, ctx), renderDatasetPage(detail: DatasetDetail, ctx),
+ * renderChangesPage(changes: ChangesPage, ctx), renderStatsPage(stats: Stats, ctx),
+ * renderErrorPage(status: number, message: string, ctx), renderAtomFeed(changes: ChangesPage, ctx),
+ * renderReport(stats: Stats, changes: ChangesPage, ctx) — each returns the whole document as a string — and
+ * ASSETS: the static files the server serves under /assets/ (path → { type, body }).
+ */
+export interface PageContext {
+  /** the catalog file shown (as given with --db) */
+  catalogPath: string;
+  /** when the data shown was read from the catalog (ISO 8601), null when unknown */
+  dataAsOf: string | null;
+  /** the Hub endpoint the catalog was synced from (for "open on the Hub" links), e.g. https://huggingface.co */
+  hubEndpoint: string;
+  /** the absolute URL of the page being rendered (the Atom feed's self link; null in the report) */
+  selfUrl: string | null;
+}
