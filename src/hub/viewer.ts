@@ -3,10 +3,15 @@
  * `GET <viewer-endpoint>/size?dataset=<id>` per dataset through the viewer's own client (see
  * `viewerClientFromConfig`), turned into the record's `viewer` block.
  *
- * - 200 → `{available: true, partial, num_rows, …, splits}`.
- * - An error answer with `X-Error-Code` (ResponseNotFound, ResponseNotReady, DatasetNotFoundError…)
- *   → `{available: false, reason: <code>}`: the viewer's own word, not retried, no `errors` entry.
- * - Anything else, after the client's retries → `{available: false, reason: "HTTP <status>"}` or
+ * - 200 → `{available: true, partial, num_rows, estimated_num_rows, …, pending, failed, splits}`
+ *   (record/viewer.ts).
+ * - An error answer with `X-Error-Code` → `{available: false, reason: <code>}`: the viewer's own
+ *   word, not retried, no `errors` entry. The codes it documents: ResponseNotFound (404),
+ *   ResponseNotReady (500), ExternalUnauthenticatedError (401), ExternalAuthenticatedError (404),
+ *   DatasetInBlockListError / DatasetWithTooManyConfigsError (501), UnexpectedError (500); any other
+ *   code is taken the same way.
+ * - Anything else (a plain-text 500 without a code is an ordinary server error), after the
+ *   client's retries → `{available: false, reason: "HTTP <status>"}` or
  *   the failure's `ETL_*` code (ETL_BAD_BODY, ETL_BODY_TOO_LARGE, ETL_TIMEOUT, ETL_NETWORK,
  *   ETL_UNREACHABLE), plus an `errors` entry with stage `viewer`. The run goes on.
  *
