@@ -2,8 +2,9 @@
  * Per-dataset facts that cost one request per dataset (file sizes now; the viewer's statistics
  * block plugs in the same way). The catalog pays for a fact once per commit: a stage fetches only
  * for datasets added, updated or restored in this sync, or whose stored answer is not for the
- * current sha or was not usable (`ok` false: the fetch failed, or the answer was "not ready");
- * every other dataset gets the stored part carried into the record rebuilt from the listing.
+ * current sha or was not final (`ok` false: the fetch failed, or the answer was "not ready" or
+ * partly pending); every other dataset gets the stored part carried into the record rebuilt from
+ * the listing (a part that is not final too, when the stage does not run in this sync).
  *
  * The bookkeeping is the `fetch_state(id, stage, sha, ok, value)` table (`value`: the stage's part
  * of the record, so carrying it never reads the wide `record` column). Adding a stage needs no
@@ -13,7 +14,7 @@
  */
 import type { HubClient } from '../http/client.js';
 import { enrichRecord } from '../hub/detail.js';
-import { fetchViewerBlock } from '../hub/viewer.js';
+import { fetchViewerBlock, type ViewerAnswer } from '../hub/viewer.js';
 import { withFiles } from '../record/build.js';
 import { viewerBlockFromUnknown } from '../record/viewer.js';
 import type { DatasetRecord, FileEntry } from '../types.js';
@@ -41,11 +42,11 @@ export interface CatalogStage {
   part(record: DatasetRecord): unknown;
   /** whether this sync fetches it (a stage not asked for still carries what is stored) */
   enabled(o: StageOptions): boolean;
-  /** the record rebuilt from the listing with the stored part (for the same sha, `ok`) put back */
+  /** the record rebuilt from the listing with the stored part (for the same sha) put back */
   carry(fresh: DatasetRecord, stored: unknown, endpoint: string): DatasetRecord;
   /**
-   * Fetches the fact for one record. `ok` false: fetch again at the next sync even if the sha is
-   * unchanged. Throws only when the whole sync must stop (aborted, endpoint unreachable).
+   * Fetches the fact for one record. `ok` false: not final, fetch again at the next sync that runs
+   * this stage even if the sha is unchanged. Throws only when the whole sync must stop (aborted, endpoint unreachable).
    */
   fetch(record: DatasetRecord, ctx: StageContext): Promise<{ record: DatasetRecord; ok: boolean }>;
 }
@@ -68,10 +69,17 @@ export const fileSizesStage: CatalogStage = {
 };
 
 /**
- * `--viewer-stats`: the dataset viewer's `/size` block. An answer that will not change for this
- * sha (sizes, or the viewer's own "nothing here" such as ResponseNotFound) is kept; "not ready yet"
- * (ResponseNotReady) and failures are asked again at the next sync.
+ * Whether a viewer answer is final for this sha: sizes of every subset, or the viewer's own word
+ * (ResponseNotFound, ExternalAuthenticatedError…). Asked again at the next `sync --viewer-stats`:
+ * a failure, "not ready yet" (ResponseNotReady), and sizes with subsets still `pending`.
  */
+export function viewerAnswerIsFinal(answer: ViewerAnswer): boolean {
+  if (answer.error !== null) return false;
+  const v = answer.viewer;
+  return v.available ? v.pending.length === 0 : v.reason !== 'ResponseNotReady';
+}
+
+/** `--viewer-stats`: the dataset viewer's `/size` block, kept per sha when final (see {@link viewerAnswerIsFinal}). */
 export const viewerStage: CatalogStage = {
   name: 'viewer',
   path: '$.viewer',
@@ -84,7 +92,7 @@ export const viewerStage: CatalogStage = {
   async fetch(record, ctx) {
     if (ctx.viewer === null) return { record, ok: false };
     const answer = await fetchViewerBlock(ctx.viewer, record.id, ctx.signal);
-    const ok = answer.error === null && !(answer.viewer.available === false && answer.viewer.reason === 'ResponseNotReady');
+    const ok = viewerAnswerIsFinal(answer);
     return { record: { ...record, viewer: answer.viewer, errors: answer.error ? [...record.errors, answer.error] : record.errors }, ok };
   },
 };

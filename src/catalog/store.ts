@@ -25,7 +25,7 @@ export interface Existing {
   seen: boolean;
   /** hash of the stored record without its collected_at */
   hash: string | null;
-  /** per stage name: the sha its stored answer is for, whether it was usable, and the stored part (when usable) */
+  /** per stage name: the sha its stored answer is for, whether it is final (else asked again), and the stored part */
   stages: Map<string, { sha: string | null; ok: boolean; stored: unknown }>;
 }
 
@@ -108,7 +108,7 @@ export async function openSync(conn: DuckDBConnection, scope: Scope, start: stri
 export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: string[], stages: readonly CatalogStage[]): Promise<Map<string, Existing>> {
   const joins = stages.map((s, i) => `LEFT JOIN fetch_state f${i} ON f${i}.id = d.id AND f${i}.stage = '${s.name}'`).join(' ');
   // narrow columns only: reading `record` here would scan the whole catalog's JSON for every page
-  const cols = stages.map((_, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, CASE WHEN f${i}.ok THEN f${i}.value::VARCHAR END AS s${i}_stored`).join('');
+  const cols = stages.map((_, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, f${i}.value::VARCHAR AS s${i}_stored`).join('');
   const sql = `SELECT d.id, d.sha, d.content_hash, d.removed_at IS NOT NULL AS removed, coalesce(d.last_sync_id = $1, false) AS seen${cols}
     FROM datasets d ${joins} WHERE d.id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`;
   const out = new Map<string, Existing>();
@@ -131,7 +131,7 @@ export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: st
 async function prepareStaging(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE page_rows(id VARCHAR, kind VARCHAR, record JSON, files_changed BOOLEAN, content_hash VARCHAR, same BOOLEAN,
     author VARCHAR, sha VARCHAR, downloads BIGINT, likes BIGINT, license VARCHAR[], languages VARCHAR[], task_categories VARCHAR[],
-    created_at VARCHAR, last_modified VARCHAR, total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR)`);
+    created_at VARCHAR, last_modified VARCHAR, total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR, estimated_num_rows BIGINT)`);
   await conn.run('CREATE OR REPLACE TEMP TABLE page_fetch(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN, value JSON)');
   await conn.run('CREATE OR REPLACE TEMP TABLE page_files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)');
 }
@@ -149,10 +149,10 @@ function appendWhole(ap: DuckDBAppender, v: unknown): void {
   else ap.appendNull();
 }
 
-/** The viewer block is optional in a record (sync with viewer statistics adds it): read it defensively. */
-function numRows(record: DatasetRecord): unknown {
+/** A number of the viewer block, which is optional in a record (sync with viewer statistics adds it): read defensively. */
+function viewerNumber(record: DatasetRecord, key: 'num_rows' | 'estimated_num_rows'): unknown {
   const viewer = (record as { viewer?: unknown }).viewer;
-  return viewer !== null && typeof viewer === 'object' ? (viewer as { num_rows?: unknown }).num_rows ?? null : null;
+  return viewer !== null && typeof viewer === 'object' ? (viewer as Record<string, unknown>)[key] ?? null : null;
 }
 
 /**
@@ -178,8 +178,9 @@ function appendRow(ap: DuckDBAppender, r: PageRow): void {
   appendText(ap, rec.statistics.created_at);
   appendText(ap, rec.statistics.last_modified);
   appendWhole(ap, rec.statistics.total_size_bytes);
-  appendWhole(ap, numRows(rec));
+  appendWhole(ap, viewerNumber(rec, 'num_rows'));
   ap.appendVarchar(String(rec.additional.gated));
+  appendWhole(ap, viewerNumber(rec, 'estimated_num_rows'));
   ap.endRow();
 }
 
@@ -190,7 +191,8 @@ const UPSERT_SET = `record = EXCLUDED.record, author = EXCLUDED.author, sha = EX
   downloads = EXCLUDED.downloads, likes = EXCLUDED.likes, license = EXCLUDED.license, languages = EXCLUDED.languages,
   task_categories = EXCLUDED.task_categories, created_at = EXCLUDED.created_at, last_modified = EXCLUDED.last_modified,
   total_size_bytes = EXCLUDED.total_size_bytes, num_rows = EXCLUDED.num_rows, gated = EXCLUDED.gated,
-  last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, last_sync_id = EXCLUDED.last_sync_id, content_hash = EXCLUDED.content_hash`;
+  last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, last_sync_id = EXCLUDED.last_sync_id, content_hash = EXCLUDED.content_hash,
+  estimated_num_rows = EXCLUDED.estimated_num_rows`;
 
 /**
  * Commits one listing page: upserts its records, rewrites the files of changed ones, appends
@@ -242,10 +244,10 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
       // new ids: a plain insert; changed ones: an upsert (DuckDB rewrites such a row whole);
       // unchanged ones: only two small columns, so a steady catalog is not rewritten every night
       if (page.some((r) => r.kind === 'added')) {
-        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind = 'added'`, p);
+        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash, estimated_num_rows FROM page_rows WHERE kind = 'added'`, p);
       }
       if (page.some((r) => r.kind !== 'added' && !r.same)) {
-        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind <> 'added' AND NOT same
+        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash, estimated_num_rows FROM page_rows WHERE kind <> 'added' AND NOT same
           ON CONFLICT (id) DO UPDATE SET ${UPSERT_SET}`, p);
       }
       if (page.some((r) => r.same)) {

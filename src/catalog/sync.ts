@@ -198,8 +198,9 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
       let filesChanged = kind !== 'unchanged';
       for (const stage of stages) {
         const held = e?.stages.get(stage.name);
-        const current = held !== undefined && held.ok && held.sha === fresh.sha;
-        if (current && !(kind === 'restored' && active.includes(stage))) {
+        // an answer for this sha is kept; one that is not final (failed, not ready, pending) is asked again when the stage runs
+        const forSha = held !== undefined && held.sha === fresh.sha;
+        if (forSha && !(active.includes(stage) && (!held.ok || kind === 'restored'))) {
           record = stage.carry(record, held.stored, cfg.endpoint);
         } else if (active.includes(stage)) {
           const got = await stage.fetch(record, ctx);
