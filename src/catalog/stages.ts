@@ -46,7 +46,8 @@ export interface CatalogStage {
   carry(fresh: DatasetRecord, stored: unknown, endpoint: string): DatasetRecord;
   /**
    * Fetches the fact for one record. `ok` false: not final, fetch again at the next sync that runs
-   * this stage even if the sha is unchanged. Throws only when the whole sync must stop (aborted, endpoint unreachable).
+   * this stage even if the sha is unchanged. Throws only when the whole sync must stop (aborted,
+   * endpoint unreachable).
    */
   fetch(record: DatasetRecord, ctx: StageContext): Promise<{ record: DatasetRecord; ok: boolean }>;
 }
