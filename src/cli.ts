@@ -230,10 +230,9 @@ export async function run(argv: string[]): Promise<number> {
     const config = normalizeConfig(parsed.command, parsed.args);
     debug = config.logLevel === 'debug';
     const log = createLogger(config.logLevel, config.logFormat);
-    if (config.command === 'sync' || config.command === 'export') {
-      const { tuneProcessForCatalog } = await import('./catalog/process-tuning.js');
-      tuneProcessForCatalog();
-    }
+    const { keepYoungGenerationSmall, tuneProcessForCatalog } = await import('./catalog/process-tuning.js');
+    keepYoungGenerationSmall();
+    if (config.command === 'sync' || config.command === 'export') tuneProcessForCatalog();
     if (config.command === 'sync') {
       const { runSyncCommand } = await import('./commands/sync.js');
       return await runSyncCommand(config, log);
