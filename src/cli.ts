@@ -8,7 +8,7 @@
 import yargs, { type Argv } from 'yargs';
 import { normalizeConfig, type Command, type RawArgs } from './config.js';
 import { EXIT_CODES } from './commands/signals.js';
-import { describeError, EtlError, UsageError } from './errors.js';
+import { describeError, EtlError, exitCodeOf, UsageError } from './errors.js';
 import { createLogger, stderrSink } from './log.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -251,6 +251,6 @@ export async function run(argv: string[]): Promise<number> {
     const hint = err instanceof EtlError && err.code === 'ETL_UNREACHABLE' ? UNREACHABLE_HINT : '';
     writeStderr(`hf-datasets: ${describeError(err)}${hint}`);
     if (debug && err instanceof Error && err.stack) writeStderr(err.stack);
-    return err instanceof UsageError ? EXIT_CODES.usage : EXIT_CODES.fatal;
+    return exitCodeOf(err);
   }
 }

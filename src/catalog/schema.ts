@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { EtlError } from '../errors.js';
+import { CatalogError } from '../errors.js';
 
 /** The schema this release writes. A file at an older version is migrated on open for writing. */
 export const SCHEMA_VERSION = 1;
@@ -56,13 +56,7 @@ const V1: string[] = [
 
 export const MIGRATIONS: readonly Migration[] = [{ version: 1, statements: V1 }];
 
-/** A catalog that cannot be used: not a catalog, a newer schema, or held by another process. Exit 1. */
-export class CatalogError extends EtlError {
-  constructor(message: string, code = 'ETL_CATALOG', options?: { cause?: unknown }) {
-    super(message, code, options);
-    this.name = 'CatalogError';
-  }
-}
+export { CatalogError };
 
 export interface Catalog {
   path: string;

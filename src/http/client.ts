@@ -223,7 +223,7 @@ export class HubClient {
   async #bodyFailed(err: unknown, url: string, options: ReadOptions, attempts: Attempts): Promise<void> {
     if (options.signal?.aborted || this.#transport.closed) throw new AbortedError('aborted', { cause: err });
     if (err instanceof AbortedError || err instanceof HttpError || err instanceof NetworkError) throw err;
-    if (err instanceof BodyError && err.code.endsWith('_TOO_LARGE')) throw err; // the same bytes would come again
+    if (err instanceof BodyError && err.tooLarge) throw err; // the same bytes would come again
     const why =
       err instanceof SyntaxError ? 'the body is not valid JSON'
       : err instanceof BodyError ? err.message

@@ -7,7 +7,7 @@
  * `"__proto__"` key as a plain own property (no prototype pollution). Only the element being
  * read is held, so the body as a whole needs no size cap; one element can be capped instead.
  */
-import { BodyError } from '../errors.js';
+import { BodyError, type BodyErrorCode } from '../errors.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -213,7 +213,7 @@ export class JsonArraySplitter {
     return this.#error(`one item of ${this.#label} is larger than ${mb >= 1 ? `${Math.round(mb)} MB` : `${this.#maxElementBytes} bytes`}; refused`, 'ETL_ITEM_TOO_LARGE');
   }
 
-  #error(message: string, code = 'ETL_BAD_BODY', cause?: unknown): BodyError {
+  #error(message: string, code: BodyErrorCode = 'ETL_BAD_BODY', cause?: unknown): BodyError {
     return new BodyError(message, this.#url, code, cause === undefined ? undefined : { cause });
   }
 }
