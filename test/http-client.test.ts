@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortedError, BodyError, HttpError, NetworkError } from '../src/errors.js';
-import { HubClient, type HubClientOptions } from '../src/http/client.js';
+import { HubClient, type HttpClientOptions } from '../src/http/client.js';
 import { RateLimiter } from '../src/http/rate-limiter.js';
 import { FixedWindowQuota, rateLimitHeaders } from './helpers/fake-hub-faults.js';
 
@@ -74,7 +74,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 const logs: Array<{ level: string; msg: string }> = [];
 
-function client(url: string, opts: Partial<HubClientOptions> = {}): HubClient {
+function client(url: string, opts: Partial<HttpClientOptions> = {}): HubClient {
   const c = new HubClient({
     endpoint: url,
     token: null,

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HubClient, type HubClientOptions } from '../src/http/client.js';
+import { HubClient, viewerRetryPolicy, type HttpClientOptions } from '../src/http/client.js';
 import { fetchViewerBlock, sizeUrl } from '../src/hub/viewer.js';
 import { createHubClient } from '../src/client.js';
 import { viewerStats } from '../src/stages/viewer-stats.js';
@@ -30,13 +30,14 @@ async function fakeViewer(opts: FakeViewerOptions = {}): Promise<FakeViewer> {
   return v;
 }
 
-function client(endpoint: string, extra: Partial<HubClientOptions> = {}): HubClient {
+function client(endpoint: string, extra: Partial<HttpClientOptions> = {}): HubClient {
   const c = new HubClient({ endpoint, token: TOKEN, timeoutMs: 5000, maxRetries: 2, concurrency: 4, userAgent: 'test', backoffBaseMs: 5, ...extra });
   closers.push(() => c.close());
   return c;
 }
 
-const viewerClient = (endpoint: string, extra: Partial<HubClientOptions> = {}): HubClient => client(endpoint, { errorCodeIsFinal: true, ...extra });
+const viewerClient = (endpoint: string, extra: Partial<HttpClientOptions> = {}): HubClient =>
+  client(endpoint, { retry: viewerRetryPolicy({ limit: extra.maxRetries ?? 2, backoffBaseMs: 5 }), ...extra });
 
 /** A plain server on another port that logs what it received. */
 async function otherOrigin(): Promise<{ url: string; seen: Array<{ url: string; authorization: string | undefined; at: number }> }> {
