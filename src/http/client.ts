@@ -18,6 +18,7 @@ import { bodyChunks, MAX_BODY_BYTES, readText } from './body.js';
 import { afterAttempts, networkErrorCode, networkMessage, readErrorDetail } from './failure.js';
 import { RateLimiter, type Budget } from './rate-limiter.js';
 import { hubRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { OriginSession } from './session.js';
 import { firstHeader, Transport, type HubResponse, type LogFn, type SendOptions } from './transport.js';
 import { safeUrl, shortUrl } from './urls.js';
 
@@ -79,6 +80,8 @@ export class HubClient {
   readonly limiter: RateLimiter;
   /** what this origin's requests retry, and how long they wait */
   readonly retry: RetryPolicy;
+  /** what this run has learned about the origin (refused expand values, unreachable) */
+  readonly session = new OriginSession();
   readonly #opts: Required<Pick<HttpClientOptions, 'maxBodyBytes'>> & HttpClientOptions;
   readonly #transport: Transport;
 
