@@ -203,19 +203,16 @@ describe('rate limits per origin', () => {
     const limited = fetchViewerBlock(viewer, 'a/limited');
     // wait until the 429 has been answered (the pause is then in force)
     for (let i = 0; i < 500 && !v.requests.some((r) => r.status === 429); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    const t0 = Date.now();
     for (let i = 0; i < 5; i++) await hubClient.getJson(`${hub.url}/api/datasets?page=${i}`);
-    const hubDone = Date.now();
     const second = fetchViewerBlock(viewer, 'a/other');
     expect((await limited).viewer.available).toBe(true);
     expect((await second).viewer.available).toBe(true);
-    expect(hubDone - t0).toBeLessThan(1000); // the Hub went on at once
     const retried = v.requests.filter((r) => r.dataset === 'a/limited');
     expect(retried.map((r) => r.status)).toEqual([429, 200]);
     expect(retried[1]!.at - retried[0]!.at).toBeGreaterThanOrEqual(1900); // the viewer waited its Retry-After
     const other = v.requests.find((r) => r.dataset === 'a/other')!;
     expect(other.at - retried[0]!.at).toBeGreaterThanOrEqual(1900); // every viewer request waited
-    expect(hub.seen.every((s) => s.at < retried[1]!.at)).toBe(true);
+    expect(hub.seen.every((s) => s.at < retried[1]!.at)).toBe(true); // the Hub went on while the viewer waited
     expect(viewer.limiter).not.toBe(hubClient.limiter);
   });
 });
