@@ -233,7 +233,7 @@ describe('detail', () => {
     expect(typeof other.body.error).toBe('string');
   });
 
-  it('honours __fake markers', async () => {
+  it('answers as the __fake markers say: gated 403, deleted 404, a malformed detail, an unlisted dataset, 2,500 files, a custom status', async () => {
     const hub = await start();
     const gated = await getJson(`${hub.url}/api/datasets/restricted-org/clinical-notes`);
     expect([gated.status, gated.headers.get('x-error-code')]).toEqual([403, 'GatedRepo']);
@@ -250,7 +250,7 @@ describe('detail', () => {
     expect((await getJson(`${custom.url}/api/datasets/a/b`)).status).toBe(401);
   });
 
-  it('streams a huge body', async () => {
+  it('streams a huge detail body whole, without a content-length', async () => {
     const hub = await start({ hugeBodyBytes: 3_000_000 });
     const r = await request(`${hub.url}/api/datasets/huge/body`);
     expect(r.headers['content-length']).toBeUndefined();

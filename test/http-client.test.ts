@@ -253,7 +253,7 @@ describe('retries', () => {
     expect(s.arrivals).toHaveLength(1);
   });
 
-  it('retries dropped connections', async () => {
+  it('retries connections dropped before the answer, and returns the answer that came', async () => {
     const s = await serve((req, res, n) => (n < 2 ? req.socket.destroy() : json(res, 200, { n })));
     await expect(client(s.url).getJson(`${s.url}/api/x`)).resolves.toMatchObject({ data: { n: 2 } });
   });

@@ -169,7 +169,7 @@ describe('quota of 40 requests per 2 s window, --concurrency 8', () => {
 });
 
 describe('Retry-After as an HTTP date', () => {
-  it('is honoured like seconds', async () => {
+  it('is waited out like seconds: the run completes, and only requests already in flight arrive before the date', async () => {
     const run = await collect({ synthetic: 300, faults: { retryAfterAsDate: true, atRequests: { 150: '429' } } });
     expect(run.code, run.stderr).toBe(0);
     expect(run.aggregate.datasets.map((d) => d.id)).toEqual(idsOf(300));
