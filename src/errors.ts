@@ -45,9 +45,6 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** The codes by name, for comparisons without string literals: `err.code === CODES.ETL_BAD_BODY`. */
-export const CODES = Object.freeze(Object.fromEntries(Object.keys(ERROR_CODES).map((c) => [c, c]))) as { readonly [C in ErrorCode]: C };
-
 /** The codes of a body refused for its size: retrying would bring the same bytes again. */
 const TOO_LARGE: ReadonlySet<string> = new Set<ErrorCode>(['ETL_BODY_TOO_LARGE', 'ETL_ITEM_TOO_LARGE']);
 
