@@ -212,6 +212,9 @@ export async function main(argv: string[]): Promise<never> {
 export async function run(argv: string[]): Promise<number> {
   let debug = false;
   try {
+    // before any work grows the heap: every command, the menu's runs included (see process-tuning.ts)
+    const { keepYoungGenerationSmall, tuneProcessForCatalog } = await import('./catalog/process-tuning.js');
+    keepYoungGenerationSmall();
     if (argv.length === 0) {
       if (process.stdin.isTTY && process.stdout.isTTY) {
         const { runMenu } = await import('./commands/menu.js');
@@ -230,8 +233,6 @@ export async function run(argv: string[]): Promise<number> {
     const config = normalizeConfig(parsed.command, parsed.args);
     debug = config.logLevel === 'debug';
     const log = createLogger(config.logLevel, config.logFormat);
-    const { keepYoungGenerationSmall, tuneProcessForCatalog } = await import('./catalog/process-tuning.js');
-    keepYoungGenerationSmall();
     if (config.command === 'sync' || config.command === 'export') tuneProcessForCatalog();
     if (config.command === 'sync') {
       const { runSyncCommand } = await import('./commands/sync.js');
