@@ -4,7 +4,8 @@
  * page is complete (where a resumed run may restart). The next page is requested as soon as the
  * current one's headers name it, so it downloads while the current one is parsed and written; it
  * is read whole as it arrives, so it never holds a request slot while waiting its turn (with
- * `--concurrency 1` the detail requests of the current page would otherwise wait forever).
+ * `--concurrency 1` the detail requests of the current page would otherwise wait forever), and is
+ * kept as its items' bytes until then (see Ahead).
  * Each page is one logical request with one retry budget (HubClient.stream / consume): status,
  * network and body failures all count against it.
  */
