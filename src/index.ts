@@ -11,7 +11,19 @@
  * The record's fields and rules are described in docs/record.md.
  */
 export { createHubClient, DEFAULT_VIEWER_ENDPOINT, type HubClientHandle, type HubClientOptions } from './client.js';
-export { AbortedError, BodyError, describeError, EtlError, HttpError, NetworkError, UsageError } from './errors.js';
+export {
+  AbortedError,
+  BodyError,
+  CatalogError,
+  describeError,
+  ERROR_CODES,
+  EtlError,
+  HttpError,
+  InvalidItemError,
+  NetworkError,
+  UsageError,
+  type ErrorCode,
+} from './errors.js';
 export { writeCatalog, type CatalogOptions } from './sinks/catalog.js';
 export { enrichFileSizes, type FileSizesOptions } from './stages/file-sizes.js';
 export { toNdjson } from './stages/ndjson.js';

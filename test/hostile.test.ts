@@ -333,8 +333,8 @@ describe('hostile items through the real parse path (JsonArraySplitter + buildRe
     expect(prototypeSnapshot()).toBe(before);
   });
 
-  it('huge lists stay fast: 10,000 files, 100,000 distinct tags / card values / links (no quadratic de-duplication)', () => {
-    const started = performance.now();
+  // no clock here: a quadratic de-duplication of these lists would take minutes and fail on the test's timeout
+  it('huge lists are kept whole and de-duplicated: 10,000 files, 100,000 distinct tags / card values / links', () => {
     const h = rec('shape/huge-siblings');
     expect(h.files).toHaveLength(10_000);
     expect(h.links.download_links).toHaveLength(10_000);
@@ -343,14 +343,11 @@ describe('hostile items through the real parse path (JsonArraySplitter + buildRe
     const license = Array.from({ length: 100_000 }, (_, i) => `c${i % 50_000}`);
     let description = '';
     for (let i = 0; i < 40_000; i++) description += `https://github.com/o${i}/r https://arxiv.org/abs/2101.${String(i).padStart(5, '0')} `;
-    const t0 = performance.now();
     const r = buildRecord({ id: 'big/lists', tags, cardData: { license, language: tags }, description }, CTX);
-    expect(performance.now() - t0).toBeLessThan(2_000);
     expect(r.info.license).toHaveLength(50_000);
     expect(r.info.languages).toHaveLength(100_000);
     expect(r.links.github).toHaveLength(40_000);
     expect(r.links.papers).toHaveLength(40_000);
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('every usable id gets a safe, distinct file name inside individual_datasets/', () => {

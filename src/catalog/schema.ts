@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { EtlError } from '../errors.js';
+import { CatalogError } from '../errors.js';
 
 /** The schema this release writes. A file at an older version is migrated on open for writing. */
 export const SCHEMA_VERSION = 2;
@@ -85,13 +85,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** A catalog that cannot be used: not a catalog, a newer schema, or held by another process. Exit 1. */
-export class CatalogError extends EtlError {
-  constructor(message: string, code = 'ETL_CATALOG', options?: { cause?: unknown }) {
-    super(message, code, options);
-    this.name = 'CatalogError';
-  }
-}
+export { CatalogError };
 
 export interface Catalog {
   path: string;

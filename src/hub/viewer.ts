@@ -16,7 +16,7 @@
  *   ETL_UNREACHABLE), plus an `errors` entry with stage `viewer`. The run goes on.
  *
  * Once the viewer could not be reached at all (ETL_UNREACHABLE after every retry), later datasets
- * are not asked again in that client's lifetime: each gets the same reason at once, instead of
+ * are not asked again in that client's lifetime (its session): each gets the same reason at once, instead of
  * every dataset waiting out its own retries. Only an abort is thrown.
  */
 import { AbortedError, BodyError, HttpError, NetworkError } from '../errors.js';
@@ -31,9 +31,6 @@ export interface ViewerAnswer {
   error: RecordError | null;
 }
 
-/** Viewer clients that could not be reached: no more requests to them. */
-const unreachable = new WeakSet<HubClient>();
-
 /** `<viewer-endpoint>/size?dataset=<id>` (the id percent-encoded as one query value). */
 export function sizeUrl(viewer: HubClient, id: string): string {
   return viewer.url(`/size?${new URLSearchParams({ dataset: id }).toString()}`);
@@ -44,7 +41,7 @@ export function sizeUrl(viewer: HubClient, id: string): string {
  * `errors` entry to add when it is a failure. Never throws but {@link AbortedError}.
  */
 export async function fetchViewerBlock(viewer: HubClient, id: string, signal?: AbortSignal): Promise<ViewerAnswer> {
-  if (unreachable.has(viewer)) {
+  if (viewer.session.unreachable) {
     const message = `the dataset viewer at ${safeUrl(viewer.endpoint)} could not be reached earlier in this run; not asked`;
     return { viewer: { available: false, reason: 'ETL_UNREACHABLE' }, error: { stage: 'viewer', status: null, code: 'ETL_UNREACHABLE', message } };
   }
@@ -57,7 +54,7 @@ export async function fetchViewerBlock(viewer: HubClient, id: string, signal?: A
   } catch (err) {
     if (err instanceof AbortedError || signal?.aborted) throw err instanceof AbortedError ? err : new AbortedError('aborted', { cause: err });
     if (err instanceof HttpError && err.errorCode !== null) return { viewer: { available: false, reason: err.errorCode }, error: null };
-    if (err instanceof NetworkError && err.code === 'ETL_UNREACHABLE') unreachable.add(viewer);
+    if (err instanceof NetworkError && err.code === 'ETL_UNREACHABLE') viewer.session.unreachable = true; // no more requests to it
     const error = toRecordError('viewer', err);
     return { viewer: { available: false, reason: error.status !== null ? `HTTP ${error.status}` : error.code }, error };
   }
