@@ -231,7 +231,7 @@ export async function run(argv: string[]): Promise<number> {
     debug = config.logLevel === 'debug';
     const log = createLogger(config.logLevel, config.logFormat);
     if (config.command === 'sync' || config.command === 'export') {
-      const { tuneProcessForCatalog } = await import('./catalog/process-tuning.js');
+      const { tuneProcessForCatalog } = await import('./commands/process-tuning.js');
       tuneProcessForCatalog();
     }
     if (config.command === 'sync') {

@@ -4,9 +4,8 @@
  * downloads history, fetch state and the cursor — in ONE transaction, so a sync stopped at any
  * instant (even kill -9) leaves a valid catalog that the next sync continues from the cursor.
  */
-import { LIST, VARCHAR, listValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import type { DatasetRecord, FileEntry } from '../types.js';
-import type { CatalogStage } from './stages.js';
 
 /** The scope a catalog is fixed to by its first sync. */
 export interface Scope {
@@ -25,7 +24,7 @@ export interface Existing {
   seen: boolean;
   /** hash of the stored record without its collected_at */
   hash: string | null;
-  /** per stage name: the sha its stored answer is for, whether it was usable, and the stored part (when usable) */
+  /** per enricher name: the sha its stored answer is for, whether it was usable, and the stored part (when usable) */
   stages: Map<string, { sha: string | null; ok: boolean; stored: unknown }>;
 }
 
@@ -73,8 +72,8 @@ export interface OpenedSync {
 
 const ZERO: SyncCounts = { pages: 0, listed: 0, added: 0, updated: 0, restored: 0, unchanged: 0, removed: 0, requests: 0 };
 
-async function rows(conn: DuckDBConnection, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-  const r = await conn.runAndReadAll(sql, params as never);
+async function rows(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+  const r = await conn.runAndReadAll(sql, params);
   return r.getRowObjectsJS() as Record<string, unknown>[];
 }
 
@@ -99,28 +98,54 @@ export async function openSync(conn: DuckDBConnection, scope: Scope, start: stri
   const syncId = l ? Number(l.sync_id) + 1 : 1;
   await conn.run(
     `INSERT INTO syncs VALUES ($1, now(), NULL, false, 0, 0, 0, 0, 0, 0, $2::JSON, $3, 0, 0)`,
-    [syncId, JSON.stringify(scope), start] as never,
+    [syncId, JSON.stringify(scope), start],
   );
   return { syncId, cursor: start, continued: false, prior: { ...ZERO } };
 }
 
-/** What the catalog holds for `ids` (one query for the page). */
-export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: string[], stages: readonly CatalogStage[]): Promise<Map<string, Existing>> {
-  const joins = stages.map((s, i) => `LEFT JOIN fetch_state f${i} ON f${i}.id = d.id AND f${i}.stage = '${s.name}'`).join(' ');
-  // narrow columns only: reading `record` here would scan the whole catalog's JSON for every page
-  const cols = stages.map((_, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, CASE WHEN f${i}.ok THEN f${i}.value::VARCHAR END AS s${i}_stored`).join('');
-  const sql = `SELECT d.id, d.sha, d.content_hash, d.removed_at IS NOT NULL AS removed, coalesce(d.last_sync_id = $1, false) AS seen${cols}
-    FROM datasets d ${joins} WHERE d.id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`;
-  const out = new Map<string, Existing>();
-  for (const r of await rows(conn, sql, [syncId, JSON.stringify(ids)])) {
-    const st = new Map<string, { sha: string | null; ok: boolean; stored: unknown }>();
-    stages.forEach((s, i) => {
-      const stored = r[`s${i}_stored`];
-      st.set(s.name, { sha: (r[`s${i}_sha`] as string | null) ?? null, ok: r[`s${i}_ok`] === true, stored: typeof stored === 'string' ? JSON.parse(stored) : null });
-    });
-    out.set(String(r.id), { sha: (r.sha as string | null) ?? null, removed: r.removed === true, seen: r.seen === true, hash: (r.content_hash as string | null) ?? null, stages: st });
+/**
+ * The statement that reads what the catalog holds for a page's ids, prepared once per sync and
+ * bound for each page (the ids bound as a VARCHAR list).
+ */
+export class PageLookup {
+  readonly #stmt: DuckDBPreparedStatement;
+  readonly #names: readonly string[];
+
+  private constructor(stmt: DuckDBPreparedStatement, names: readonly string[]) {
+    this.#stmt = stmt;
+    this.#names = names;
   }
-  return out;
+
+  /** `names`: the enrichers whose fetch state is read (names are the code's own, never input). */
+  static async prepare(conn: DuckDBConnection, names: readonly string[]): Promise<PageLookup> {
+    const joins = names.map((name, i) => `LEFT JOIN fetch_state f${i} ON f${i}.id = d.id AND f${i}.stage = '${name}'`).join(' ');
+    // narrow columns only: reading `record` here would scan the whole catalog's JSON for every page
+    const cols = names.map((_, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, CASE WHEN f${i}.ok THEN f${i}.value::VARCHAR END AS s${i}_stored`).join('');
+    const sql = `SELECT d.id, d.sha, d.content_hash, d.removed_at IS NOT NULL AS removed, coalesce(d.last_sync_id = $1, false) AS seen${cols}
+      FROM datasets d ${joins} WHERE d.id IN (SELECT unnest($2))`;
+    return new PageLookup(await conn.prepare(sql), names);
+  }
+
+  /** What the catalog holds for `ids` (one query for the page). */
+  async read(syncId: number, ids: readonly string[]): Promise<Map<string, Existing>> {
+    this.#stmt.bindInteger(1, syncId);
+    this.#stmt.bindList(2, ids, VARCHAR_LIST);
+    const result = await this.#stmt.runAndReadAll();
+    const out = new Map<string, Existing>();
+    for (const r of result.getRowObjectsJS() as Record<string, unknown>[]) {
+      const st = new Map<string, { sha: string | null; ok: boolean; stored: unknown }>();
+      this.#names.forEach((name, i) => {
+        const stored = r[`s${i}_stored`];
+        st.set(name, { sha: (r[`s${i}_sha`] as string | null) ?? null, ok: r[`s${i}_ok`] === true, stored: typeof stored === 'string' ? JSON.parse(stored) : null });
+      });
+      out.set(String(r.id), { sha: (r.sha as string | null) ?? null, removed: r.removed === true, seen: r.seen === true, hash: (r.content_hash as string | null) ?? null, stages: st });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.#stmt.destroySync();
+  }
 }
 
 /**
@@ -237,7 +262,7 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
       }
       ap.closeSync();
     }
-    const p = [syncId] as never;
+    const p: DuckDBValue[] = [syncId];
     if (page.length > 0) {
       // new ids: a plain insert; changed ones: an upsert (DuckDB rewrites such a row whole);
       // unchanged ones: only two small columns, so a steady catalog is not rewritten every night
@@ -267,7 +292,7 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
     await conn.run(
       `UPDATE syncs SET cursor = $2, pages = pages + 1, listed = listed + $3, added = added + $4, updated = updated + $5,
          restored = restored + $6, unchanged = unchanged + $7, requests = requests + $8 WHERE sync_id = $1`,
-      [syncId, next, page.length, count('added'), count('updated'), count('restored'), count('unchanged'), requests] as never,
+      [syncId, next, page.length, count('added'), count('updated'), count('restored'), count('unchanged'), requests],
     );
     let removed = 0;
     if (next === null) removed = await finishListing(conn, syncId);
@@ -281,7 +306,7 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
 
 /** Inside the last page's transaction: removals, then the sync is complete. */
 async function finishListing(conn: DuckDBConnection, syncId: number): Promise<number> {
-  const p = [syncId] as never;
+  const p: DuckDBValue[] = [syncId];
   await conn.run('CREATE OR REPLACE TEMP TABLE gone AS SELECT id FROM datasets WHERE removed_at IS NULL AND last_sync_id IS DISTINCT FROM $1', p);
   const removed = n((await rows(conn, 'SELECT count(*) AS c FROM gone'))[0]!.c);
   if (removed > 0) {
@@ -290,11 +315,11 @@ async function finishListing(conn: DuckDBConnection, syncId: number): Promise<nu
     await conn.run('DELETE FROM files WHERE id IN (SELECT id FROM gone)');
   }
   await conn.run('DROP TABLE gone');
-  await conn.run('UPDATE syncs SET complete = true, finished_at = now(), removed = $2 WHERE sync_id = $1', [syncId, removed] as never);
+  await conn.run('UPDATE syncs SET complete = true, finished_at = now(), removed = $2 WHERE sync_id = $1', [syncId, removed]);
   return removed;
 }
 
 /** Adds requests spent after the last committed page (a stopped sync); best effort. */
 export async function addRequests(conn: DuckDBConnection, syncId: number, requests: number): Promise<void> {
-  if (requests > 0) await conn.run('UPDATE syncs SET requests = requests + $2 WHERE sync_id = $1', [syncId, requests] as never);
+  if (requests > 0) await conn.run('UPDATE syncs SET requests = requests + $2 WHERE sync_id = $1', [syncId, requests]);
 }

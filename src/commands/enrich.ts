@@ -16,9 +16,8 @@ import { safeUrl } from '../http/client.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { formatDuration, plural, Progress } from '../progress.js';
 import { emptyRecord, recordFromUnknown, TypeDrift } from '../record/build.js';
-import { fileSizesFlow } from '../stages/file-sizes.js';
-import { compose, type Flow } from '../stages/flow.js';
-import { viewerFlow } from '../stages/viewer-stats.js';
+import { enabledEnrichers } from '../enrichers/index.js';
+import { recordPipeline, type Flow } from '../flow/pipeline.js';
 import type { DatasetRecord } from '../types.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
@@ -84,18 +83,14 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     if (typed) log.info('reading repo ids from stdin, one per line (or NDJSON records with an "id"); end with Ctrl-D');
     const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet || typed, target: null, log, budget: () => client.budget(), label: 'enriched', retries: () => client.retries, endpoint: safeUrl(client.endpoint).replace(/\/$/, '') });
     const drift = new TypeDrift();
-    const ctx = { client, endpoint: config.endpoint, signal: controller.signal, drift, extraFields: true };
+    const ctx = { client, viewer, endpoint: config.endpoint, signal: controller.signal, drift, extraFields: true };
     let done = 0;
     let failed = 0;
     const counts = { skipped: 0 };
     let error: unknown = null;
-    const window = { window: config.concurrency * 2 };
     try {
-      const flow = compose(
-        inputFlow(input, config.endpoint, log, counts, controller.signal),
-        fileSizesFlow(ctx, window),
-        viewer ? viewerFlow(viewer, controller.signal, window) : null,
-      );
+      const enrichers = enabledEnrichers({ fileSizes: true, viewerStats: viewer !== null });
+      const flow = recordPipeline(inputFlow(input, config.endpoint, log, counts, controller.signal), enrichers, ctx);
       for await (const f of flow) {
         if (f.kind !== 'record') continue;
         const wait = out.write(JSON.stringify(f.record));

@@ -1,7 +1,7 @@
 /**
- * The collect pipeline: listing source → records (built, de-duplicated, cut at --limit /
- * --since) → optional file sizes, then optional viewer statistics (each ordered, bounded) →
- * every sink, with a durable checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
+ * `collect` / `search` as a composition of the record pipeline (src/flow/pipeline.ts): listing
+ * source → records (built, de-duplicated, cut at --limit / --since) → the enrichers asked for
+ * (file sizes, viewer statistics) → every sink, with a durable checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
  * files are closed as valid JSON and the state says where to resume.
  */
 import { rm } from 'node:fs/promises';
@@ -12,17 +12,16 @@ import { safeUrl, type HubClient } from '../http/client.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
 import { firstPagePath, listDatasets } from '../hub/list.js';
 import type { Logger } from '../log.js';
-import { CatalogWriter, type Counts, type Summary } from '../output/catalog-writer.js';
+import { RunFilesWriter, type Counts, type Summary } from '../output/run-files-writer.js';
 import type { NdjsonOut } from '../output/ndjson-out.js';
 import { safeSearchTerm } from '../output/safe-name.js';
 import { readIdsJournal, readState } from '../output/state.js';
 import type { Progress } from '../progress.js';
 import { TypeDrift } from '../record/build.js';
-import { dedupe } from '../stages/dedupe.js';
-import { fileSizesFlow } from '../stages/file-sizes.js';
-import { compose } from '../stages/flow.js';
-import { cutOff, toRecords } from '../stages/records.js';
-import { viewerFlow } from '../stages/viewer-stats.js';
+import { enabledEnrichers } from '../enrichers/index.js';
+import { dedupe } from '../flow/dedupe.js';
+import { compose, recordPipeline } from '../flow/pipeline.js';
+import { cutOff, toRecords } from '../flow/records.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { resumeQuery, runTimestamp } from './resume.js';
 
@@ -36,19 +35,12 @@ export interface CollectDeps {
 
 export interface CollectResult {
   summary: Summary;
-  paths: CatalogWriter['paths'];
+  paths: RunFilesWriter['paths'];
   /** why the run stopped early: null when it finished */
   stoppedBy: null | 'signal' | 'error';
   error: unknown;
   seconds: number;
 }
-
-/**
- * Datasets held by `--file-sizes`, each with its calls under way (queued in the HTTP client
- * beyond --concurrency): a dataset retried through a whole backoff schedule (~23 s) holds up
- * the output, not the work, as long as this many others fit in that time.
- */
-const DETAIL_WINDOW = 1024;
 
 /** Runs `collect` / `search`. Throws UsageError before anything is written; other failures come back in the result. */
 export async function runCollect(cfg: Config, deps: CollectDeps): Promise<CollectResult> {
@@ -63,8 +55,9 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   const client = clientFromConfig(cfg, deps.log);
   // the dataset viewer: its own origin, slots and rate-limit state
   const viewer = query.viewer_stats ? viewerClientFromConfig(cfg, deps.log) : null;
+  const enrichers = enabledEnrichers({ fileSizes: query.file_sizes, viewerStats: query.viewer_stats });
   const prefix = cfg.command === 'search' || (resume && resume.aggregate_file.startsWith('search_')) ? `search_${safeSearchTerm(query.search ?? '')}` : 'all_datasets_metadata';
-  const writer = await CatalogWriter.open({
+  const writer = await RunFilesWriter.open({
     outDir: cfg.outDir,
     individual: resume ? resume.individual : cfg.individual,
     ndjson: deps.ndjson,
@@ -103,23 +96,17 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
         start,
         signal: deps.signal,
         wanted: () => (limit === null ? Infinity : limit - accepted),
-        bufferPages: query.file_sizes || viewer !== null,
+        bufferPages: enrichers.length > 0,
         log: (msg) => deps.log.warn(msg),
       });
-      // Every held dataset has its call under way (the HTTP client caps the requests in flight),
-      // so one waiting out retry backoffs holds no slot and the others go on behind it (output
-      // keeps the listing order). When the run stops, every finished record is kept: page
-      // markers are not, so a checkpoint still covers every record before it, and the ids
-      // journal keeps a resume exact.
-      const held = { window: DETAIL_WINDOW, maxHeld: DETAIL_WINDOW, keepOnStop: true };
-      const flow = compose(
+      // When the run stops, every finished record is kept: page markers are not, so a
+      // checkpoint still covers every record before it, and the ids journal keeps a resume exact.
+      const records = compose(
         toRecords(events, { endpoint: cfg.endpoint, drift, warn: (msg) => deps.log.warn(msg) }),
         dedupe(seen),
         cutOff(query, { accepted, onAccept: (n) => (accepted = n) }),
-        query.file_sizes ? fileSizesFlow({ client, endpoint: cfg.endpoint, signal: deps.signal, drift }, held) : null,
-        // the same window as the detail stage: a dataset the viewer keeps failing holds no slot
-        viewer ? viewerFlow(viewer, deps.signal, held) : null,
       );
+      const flow = recordPipeline(records, enrichers, { client, viewer, endpoint: cfg.endpoint, signal: deps.signal, drift });
       for await (const f of flow) {
         if (f.kind === 'page') {
           resumePoint = f.next;
