@@ -1,29 +1,25 @@
 /**
  * `collect` / `search` as a composition of the record pipeline (src/flow/pipeline.ts): listing
  * source → records (built, de-duplicated, cut at --limit / --since) → the enrichers asked for
- * (file sizes, viewer statistics) → every sink, with a durable checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
+ * (file sizes, viewer statistics) → every sink (the run files, resume.ts), with a durable
+ * checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
  * files are closed as valid JSON and the state says where to resume.
  */
-import { rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
 import { AbortedError } from '../errors.js';
-import { safeUrl, type HubClient } from '../http/client.js';
+import type { HubClient } from '../http/client.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
-import { firstPagePath, listDatasets } from '../hub/list.js';
+import { listDatasets } from '../hub/list.js';
 import type { Logger } from '../log.js';
 import { RunFilesWriter, type Counts, type Summary } from '../output/run-files-writer.js';
 import type { NdjsonOut } from '../output/ndjson-out.js';
-import { safeSearchTerm } from '../output/safe-name.js';
-import { readIdsJournal, readState } from '../output/state.js';
 import type { Progress } from '../progress.js';
 import { TypeDrift } from '../record/build.js';
 import { enabledEnrichers } from '../enrichers/index.js';
 import { dedupe } from '../flow/dedupe.js';
 import { compose, recordPipeline } from '../flow/pipeline.js';
 import { cutOff, toRecords } from '../flow/records.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { resumeQuery, runTimestamp } from './resume.js';
+import { openRun } from './resume.js';
 
 export interface CollectDeps {
   log: Logger;
@@ -46,36 +42,17 @@ export interface CollectResult {
 export async function runCollect(cfg: Config, deps: CollectDeps): Promise<CollectResult> {
   const now = deps.now ?? (() => new Date());
   const started = now();
-  const state = cfg.outDir ? await readState(cfg.outDir) : null;
-  const query = resumeQuery(cfg, state);
-  if (!cfg.resume && state && !state.complete) {
-    deps.log.warn(`${cfg.outDir} holds an unfinished run (${state.timestamp}); starting a new one (use --resume to continue it instead)`);
-  }
-  const resume = cfg.resume ? state : null;
+  const run = await openRun(cfg, deps, started);
+  const { query, resume, writer, seen, prior, start } = run;
   const client = clientFromConfig(cfg, deps.log);
   // the dataset viewer: its own origin, slots and rate-limit state
   const viewer = query.viewer_stats ? viewerClientFromConfig(cfg, deps.log) : null;
   const enrichers = enabledEnrichers({ fileSizes: query.file_sizes, viewerStats: query.viewer_stats });
-  const prefix = cfg.command === 'search' || (resume && resume.aggregate_file.startsWith('search_')) ? `search_${safeSearchTerm(query.search ?? '')}` : 'all_datasets_metadata';
-  const writer = await RunFilesWriter.open({
-    outDir: cfg.outDir,
-    individual: resume ? resume.individual : cfg.individual,
-    ndjson: deps.ndjson,
-    prefix,
-    info: { tool: TOOL_NAME, version: TOOL_VERSION, endpoint: safeUrl(cfg.endpoint).replace(/\/$/, ''), query, started_at: resume?.started_at ?? started.toISOString() },
-    resume,
-    timestamp: runTimestamp(started),
-  });
-
-  // ids written before (the journal of the run resumed) are not written again
-  const seen = cfg.outDir && resume ? await readIdsJournal(cfg.outDir, resume) : undefined;
-  const prior: Counts = resume ? resume.counts : { total: 0, failed: 0, requests: 0 };
   const counts = (): Counts => ({ total: prior.total + written, failed: prior.failed + failed, requests: prior.requests + client.requests + (viewer?.requests ?? 0) });
   let written = 0;
   let failed = 0;
   let accepted = prior.total;
   const limit = query.limit;
-  const start = resume ? resume.next_page : firstPagePath(query);
   let resumePoint: string | null = start;
   const progress = deps.progress?.(limit, client) ?? null;
   const drift = new TypeDrift();
@@ -83,14 +60,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   let stoppedBy: CollectResult['stoppedBy'] = null;
   let error: unknown = null;
   try {
-    // a state from the first instant, so even a run killed before its first page can be resumed
-    if (!resume) {
-      await writer.checkpoint(start, counts());
-      // the unfinished run this one replaces can no longer be resumed: its journal has served
-      if (state && !state.complete && cfg.outDir && state.ids_file !== basename(writer.idsPath ?? '')) {
-        await rm(join(cfg.outDir, basename(state.ids_file)), { force: true });
-      }
-    }
+    if (!resume) await run.started(counts());
     if (start !== null && (limit === null || accepted < limit)) {
       const events = listDatasets(client, {
         start,
