@@ -77,6 +77,36 @@ async function rows(conn: DuckDBConnection, sql: string, params?: DuckDBValue[])
   return r.getRowObjectsJS() as Record<string, unknown>[];
 }
 
+/**
+ * The statements a sync runs for every page, each prepared on first use and reused for the pages
+ * after it (bound anew each time; DuckDB binds a statement again by itself when a table it reads,
+ * such as the per-page staging tables, was replaced).
+ */
+export class Statements {
+  readonly #conn: DuckDBConnection;
+  readonly #cache = new Map<string, DuckDBPreparedStatement>();
+
+  constructor(conn: DuckDBConnection) {
+    this.#conn = conn;
+  }
+
+  async run(sql: string, values: DuckDBValue[] = []): Promise<void> {
+    let stmt = this.#cache.get(sql);
+    if (stmt === undefined) {
+      stmt = await this.#conn.prepare(sql);
+      this.#cache.set(sql, stmt);
+    }
+    stmt.clearBindings();
+    if (values.length > 0) stmt.bind(values);
+    await stmt.run();
+  }
+
+  close(): void {
+    for (const stmt of this.#cache.values()) stmt.destroySync();
+    this.#cache.clear();
+  }
+}
+
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 /** The scope stored by the first sync, or null for a new catalog. */
@@ -224,7 +254,7 @@ const UPSERT_SET = `record = EXCLUDED.record, author = EXCLUDED.author, sha = EX
  * `removed` event, and the sync is marked complete — all in the same transaction.
  * Returns how many were marked removed.
  */
-export async function commitPage(conn: DuckDBConnection, syncId: number, page: PageRow[], marks: FetchMark[], next: string | null, requests: number): Promise<number> {
+export async function commitPage(conn: DuckDBConnection, stmts: Statements, syncId: number, page: PageRow[], marks: FetchMark[], next: string | null, requests: number): Promise<number> {
   await prepareStaging(conn);
   await conn.run('BEGIN TRANSACTION');
   try {
@@ -267,29 +297,29 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
       // new ids: a plain insert; changed ones: an upsert (DuckDB rewrites such a row whole);
       // unchanged ones: only two small columns, so a steady catalog is not rewritten every night
       if (page.some((r) => r.kind === 'added')) {
-        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind = 'added'`, p);
+        await stmts.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind = 'added'`, p);
       }
       if (page.some((r) => r.kind !== 'added' && !r.same)) {
-        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind <> 'added' AND NOT same
+        await stmts.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind <> 'added' AND NOT same
           ON CONFLICT (id) DO UPDATE SET ${UPSERT_SET}`, p);
       }
       if (page.some((r) => r.same)) {
-        await conn.run('UPDATE datasets SET last_seen_at = now(), last_sync_id = $1 WHERE id IN (SELECT id FROM page_rows WHERE same)', p);
+        await stmts.run('UPDATE datasets SET last_seen_at = now(), last_sync_id = $1 WHERE id IN (SELECT id FROM page_rows WHERE same)', p);
       }
-      await conn.run(`INSERT INTO events SELECT $1, id, kind, now() FROM page_rows WHERE kind <> 'unchanged'`, p);
-      await conn.run('INSERT INTO downloads_history SELECT $1, id, downloads, likes FROM page_rows', p);
+      await stmts.run(`INSERT INTO events SELECT $1, id, kind, now() FROM page_rows WHERE kind <> 'unchanged'`, p);
+      await stmts.run('INSERT INTO downloads_history SELECT $1, id, downloads, likes FROM page_rows', p);
       // an added id has no files yet: the delete (a scan of the whole files table) is for changed ones only
       if (page.some((r) => r.files !== null && r.kind !== 'added')) {
-        await conn.run(`DELETE FROM files WHERE id IN (SELECT id FROM page_rows WHERE files_changed AND kind <> 'added')`);
+        await stmts.run(`DELETE FROM files WHERE id IN (SELECT id FROM page_rows WHERE files_changed AND kind <> 'added')`);
       }
-      if (page.some((r) => r.files !== null && r.files.length > 0)) await conn.run('INSERT INTO files SELECT * FROM page_files');
+      if (page.some((r) => r.files !== null && r.files.length > 0)) await stmts.run('INSERT INTO files SELECT * FROM page_files');
     }
     if (marks.length > 0) {
-      await conn.run(`INSERT INTO fetch_state SELECT id, stage, sha, ok, now(), value FROM page_fetch
+      await stmts.run(`INSERT INTO fetch_state SELECT id, stage, sha, ok, now(), value FROM page_fetch
         ON CONFLICT (id, stage) DO UPDATE SET sha = EXCLUDED.sha, ok = EXCLUDED.ok, fetched_at = EXCLUDED.fetched_at, value = EXCLUDED.value`);
     }
     const count = (k: ChangeKind): number => page.filter((r) => r.kind === k).length;
-    await conn.run(
+    await stmts.run(
       `UPDATE syncs SET cursor = $2, pages = pages + 1, listed = listed + $3, added = added + $4, updated = updated + $5,
          restored = restored + $6, unchanged = unchanged + $7, requests = requests + $8 WHERE sync_id = $1`,
       [syncId, next, page.length, count('added'), count('updated'), count('restored'), count('unchanged'), requests],

@@ -13,7 +13,7 @@
  */
 import type { CheckpointPolicy } from '../catalog/checkpoint-policy.js';
 import { hashed, wellFormed } from '../catalog/storable.js';
-import { addRequests, commitPage, PageLookup, type ChangeKind, type Existing, type FetchMark, type PageRow, type SyncCounts } from '../catalog/store.js';
+import { addRequests, commitPage, PageLookup, Statements, type ChangeKind, type Existing, type FetchMark, type PageRow, type SyncCounts } from '../catalog/store.js';
 import type { Catalog } from '../catalog/schema.js';
 import type { Enricher } from '../enrichers/enricher.js';
 import type { Flow, FlowStage, PageMark, RecordItem } from '../flow/pipeline.js';
@@ -59,6 +59,7 @@ export class CatalogSink implements RecordSink<'catalog'> {
   complete = false;
   readonly #o: CatalogSinkOptions;
   readonly #lookup: PageLookup;
+  readonly #stmts: Statements;
   readonly #byName: Map<string, Enricher>;
   /** ids listed in this run (a moving ranking repeats some; a page may be looked up before the one before it commits) */
   readonly #listed = new IdSet(4096);
@@ -71,6 +72,7 @@ export class CatalogSink implements RecordSink<'catalog'> {
   private constructor(o: CatalogSinkOptions, lookup: PageLookup) {
     this.#o = o;
     this.#lookup = lookup;
+    this.#stmts = new Statements(o.catalog.conn);
     this.#byName = new Map(o.enrichers.map((e) => [e.name, e]));
   }
 
@@ -150,7 +152,7 @@ export class CatalogSink implements RecordSink<'catalog'> {
     const spent = this.#o.requests() - this.#committedRequests;
     const { catalog, syncId, policy } = this.#o;
     const removed = await this.#serial(async () => {
-      const n = await commitPage(catalog.conn, syncId, rows, marks, page.next, spent);
+      const n = await commitPage(catalog.conn, this.#stmts, syncId, rows, marks, page.next, spent);
       if (policy.afterCommit(rows.filter((r) => r.kind !== 'added').length, page.next === null)) await catalog.checkpoint();
       return n;
     });
@@ -164,12 +166,13 @@ export class CatalogSink implements RecordSink<'catalog'> {
     return 0;
   }
 
-  /** Books the requests spent after the last commit (a stopped sync; best effort), and frees the prepared statement. */
+  /** Books the requests spent after the last commit (a stopped sync; best effort), and frees the prepared statements. */
   async finish(_summary?: Summary): Promise<number> {
     this.run.requests = this.#o.requests();
     if (!this.complete) await this.#serial(() => addRequests(this.#o.catalog.conn, this.#o.syncId, this.#o.requests() - this.#committedRequests)).catch(() => undefined);
     await this.#db;
     this.#lookup.close();
+    this.#stmts.close();
     return 0;
   }
 }
