@@ -10,6 +10,7 @@
 import type { Config } from '../config.js';
 import { enabledEnrichers, ENRICHERS } from '../enrichers/index.js';
 import { AbortedError } from '../errors.js';
+import { dedupe } from '../flow/dedupe.js';
 import { compose, recordPipeline } from '../flow/pipeline.js';
 import { toRecords } from '../flow/records.js';
 import type { HubClient } from '../http/client.js';
@@ -72,7 +73,8 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
     try {
       // the listing has already asked for the next page when a page's marker comes: it downloads while
       // that page is committed, and no further page is asked for before the commit is done
-      const records = compose(toRecords(listDatasets(client, { start: opened.cursor, signal: deps.signal, log: (m) => deps.log.warn(m) }), { endpoint: cfg.endpoint, warn: (m) => deps.log.warn(m) }), sink.plan);
+      const listing = listDatasets(client, { start: opened.cursor, signal: deps.signal, log: (m) => deps.log.warn(m) });
+      const records = compose(toRecords(listing, { endpoint: cfg.endpoint, warn: (m) => deps.log.warn(m) }), sink.storable, dedupe(), sink.plan);
       const ctx = { client, viewer, endpoint: cfg.endpoint, signal: deps.signal };
       for await (const f of recordPipeline(records, ENRICHERS, ctx, { fetching: active.length > 0 })) {
         if (f.kind === 'record') {

@@ -1,10 +1,12 @@
 /**
  * The DuckDB catalog as a sink of the record pipeline (`sync`).
  *
- * Lifecycle: `plan` is the step before the enrichers: it holds a page's records until the page's
- * marker, reads what the catalog holds for their ids (one query), drops an id already listed in
- * this sync, and says per record which enricher parts to carry (kept for an unchanged sha) and
- * which to fetch. `write` takes each enriched record and stages its row; `checkpoint(page)`
+ * Lifecycle: `storable` is the first step after the listing (records as stored, before dedupe);
+ * `plan` is the step before the enrichers: it holds a page's records until the page's marker,
+ * reads what the catalog holds for their ids (one query), drops an id committed earlier in this
+ * sync (a run of it that stopped), and says per record which enricher parts to carry (kept for an
+ * unchanged sha) and which to fetch. Ids repeated within this run are dropped by the pipeline's
+ * dedupe (a page may be looked up before the page before it commits). `write` takes each enriched record and stages its row; `checkpoint(page)`
  * commits the staged rows with the cursor `page.next` in ONE transaction (a sync stopped at any
  * instant leaves a valid catalog that the next sync continues from the cursor). Records written
  * after the last checkpoint are not committed: the next sync lists their page again. `finish`
@@ -17,7 +19,6 @@ import { addRequests, commitPage, PageLookup, Statements, type ChangeKind, type 
 import type { Catalog } from '../catalog/schema.js';
 import type { Enricher } from '../enrichers/enricher.js';
 import type { Flow, FlowStage, PageMark, RecordItem } from '../flow/pipeline.js';
-import { IdSet } from '../util/id-set.js';
 import type { DatasetRecord } from '../types.js';
 import type { RecordSink, Summary } from './record-sink.js';
 
@@ -61,8 +62,6 @@ export class CatalogSink implements RecordSink<'catalog'> {
   readonly #lookup: PageLookup;
   readonly #stmts: Statements;
   readonly #byName: Map<string, Enricher>;
-  /** ids listed in this run (a moving ranking repeats some; a page may be looked up before the one before it commits) */
-  readonly #listed = new IdSet(4096);
   #rows: PageRow[] = [];
   #marks: FetchMark[] = [];
   #committedRequests = 0;
@@ -86,26 +85,39 @@ export class CatalogSink implements RecordSink<'catalog'> {
     return done;
   }
 
-  /** The step before the enrichers (see the note at the top). */
+  /**
+   * The first step after the listing: each record as the catalog stores it (well-formed, see
+   * storable.ts) with its hash, so the ids de-duplicated after it are the ids stored.
+   */
+  readonly storable: FlowStage = async function* (flow) {
+    for await (const f of flow) {
+      if (f.kind !== 'record') {
+        yield f;
+        continue;
+      }
+      // the JSON text is made for the hash and dropped (see hashed)
+      const { record, hash } = hashed(f.record);
+      yield { ...f, record, note: hash };
+    }
+  };
+
+  /** The step before the enrichers, after `storable` and dedupe (see the note at the top). */
   readonly plan: FlowStage = (flow) => this.#plan(flow);
 
   async *#plan(flow: AsyncIterable<Flow>): AsyncGenerator<Flow> {
-    let page: Array<{ item: RecordItem; hash: string }> = [];
+    let page: RecordItem[] = [];
     for await (const f of flow) {
       if (f.kind === 'record') {
-        // the JSON text is made for the hash and dropped (see hashed)
-        const { record, hash } = hashed(f.record);
-        if (!this.#listed.add(record.id)) continue;
-        page.push({ item: { ...f, record }, hash });
+        page.push(f);
         continue;
       }
       const held = page;
       page = [];
-      const existing = await this.#serial(() => this.#lookup.read(this.#o.syncId, held.map((p) => p.item.record.id)));
-      for (const { item, hash } of held) {
+      const existing = held.length === 0 ? new Map<string, Existing>() : await this.#serial(() => this.#lookup.read(this.#o.syncId, held.map((item) => item.record.id)));
+      for (const item of held) {
         const e = existing.get(item.record.id);
         if (e?.seen) continue; // listed and committed earlier in this sync (a run of it that stopped)
-        yield this.#planned(item, hash, e);
+        yield this.#planned(item, item.note as string, e);
       }
       yield f;
     }
