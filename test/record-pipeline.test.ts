@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EnrichContext, Enricher } from '../src/enrichers/enricher.js';
-import { fileSizes } from '../src/enrichers/file-sizes.js';
+import { enrichFileSizes, fileSizes, transformWindow } from '../src/enrichers/file-sizes.js';
+import { createHubClient } from '../src/client.js';
+import { WINDOW } from '../src/flow/pipeline.js';
 import { ENRICHERS, enabledEnrichers } from '../src/enrichers/index.js';
 import { viewerRefetch, viewerStatistics } from '../src/enrichers/viewer-stats.js';
 import { AbortedError } from '../src/errors.js';
@@ -165,5 +167,21 @@ describe('the enrichers', () => {
     expect(fileSizes.carry(fresh, files, ENDPOINT).files.map((f) => f.path)).toEqual(['data/train.parquet']);
     expect(viewerStatistics.carry(fresh, { nonsense: true }, ENDPOINT)).toBe(fresh);
     expect(viewerStatistics.carry(fresh, { available: false, reason: 'ResponseNotFound' }, ENDPOINT).viewer).toEqual({ available: false, reason: 'ResponseNotFound' });
+  });
+});
+
+describe('the library Transforms\' window', () => {
+  it('is `window` (or its old name `concurrency`), else the pipeline\'s default, and is checked at once', async () => {
+    expect(transformWindow({})).toBe(WINDOW);
+    expect(transformWindow({ window: 16 })).toBe(16);
+    expect(transformWindow({ concurrency: 6 })).toBe(6);
+    expect(transformWindow({ window: 3, concurrency: 6 })).toBe(3);
+    const client = createHubClient({ endpoint: 'http://127.0.0.1:9', token: null }, {});
+    try {
+      expect(() => enrichFileSizes(client, { window: 0 })).toThrow(/window must be a whole number from 1 to 65536, got 0/);
+      expect(() => enrichFileSizes(client, { concurrency: 1.5 })).toThrow(/concurrency must be a whole number/);
+    } finally {
+      await client.close();
+    }
   });
 });
