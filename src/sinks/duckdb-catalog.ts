@@ -15,7 +15,8 @@
  */
 import type { CheckpointPolicy } from '../catalog/checkpoint-policy.js';
 import { hashed, wellFormed } from '../catalog/storable.js';
-import { addRequests, commitPage, PageLookup, Statements, type ChangeKind, type Existing, type FetchMark, type PageRow, type SyncCounts } from '../catalog/store.js';
+import { PageLookup, Statements } from '../catalog/prepared.js';
+import { addRequests, commitPage, type ChangeKind, type Existing, type FetchMark, type PageRow, type SyncCounts } from '../catalog/store.js';
 import type { Catalog } from '../catalog/schema.js';
 import type { Enricher } from '../enrichers/enricher.js';
 import type { Flow, FlowStage, PageMark, RecordItem } from '../flow/pipeline.js';
