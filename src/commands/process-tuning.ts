@@ -1,12 +1,10 @@
 /**
- * Process-wide tuning, for the commands that open a catalog (`sync`, `export`): the CLI's
- * business only (a library caller's process is its own). The allocator and V8 settings must be in
- * place before DuckDB's native library is loaded and before the JavaScript heap grows, so the CLI
- * applies them before it imports those commands; `collectIfLarge` runs after each page a sync
- * commits. Figures: bench/RESULTS.md ("Memory, fourth round").
+ * Process settings (the CLI's business only: a library caller's process is its own) for the
+ * commands that open a catalog (`sync`, `export`). Both must be in place
+ * before DuckDB's native library is loaded and before the JavaScript heap grows, so the CLI applies
+ * them before it imports those commands. Figures: bench/RESULTS.md ("Memory, fourth round").
  */
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 
 /**
  * DuckDB allocates through a jemalloc built into its library, configured with two arenas and a
@@ -33,27 +31,4 @@ export function tuneProcessForCatalog(): void {
   } catch {
     // best effort: a V8 without the flag keeps its default
   }
-}
-
-/** the heap a sync lets grow before it collects (a page's records take ~5 MB, the next page's listing items ~3.5 MB; 32 MB costs ~10% more CPU than 48 MB) */
-const HEAP_SOFT_LIMIT = 32 * 1048576;
-
-let fullGc: (() => void) | null | undefined;
-
-/**
- * A full garbage collection when the heap holds more than a few pages' worth. Each page's records
- * outlive the young generation (they wait for the lookup and the commit), and V8 lets such garbage
- * grow to well over 100 MB before it collects on its own, beside DuckDB's memory.
- */
-export function collectIfLarge(): void {
-  if (getHeapStatistics().used_heap_size < HEAP_SOFT_LIMIT) return;
-  if (fullGc === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      fullGc = runInNewContext('gc') as () => void;
-    } catch {
-      fullGc = null;
-    }
-  }
-  fullGc?.();
 }

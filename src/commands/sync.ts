@@ -7,7 +7,7 @@ import { runSync, type SyncResult } from '../catalog/sync.js';
 import { describeError, EtlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatDuration, plural, Progress } from '../progress.js';
-import { collectIfLarge } from './process-tuning.js';
+import { collectIfLarge } from './heap.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
 /** pages, datasets, added/updated/restored/removed, requests, time. */
