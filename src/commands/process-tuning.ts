@@ -1,6 +1,5 @@
 /**
- * Process settings (the CLI's business only: a library caller's process is its own) for the
- * commands that open a catalog (`sync`, `export`). Both must be in place
+ * Process settings for the commands that open a catalog (`sync`, `export`). Both must be in place
  * before DuckDB's native library is loaded and before the JavaScript heap grows, so the CLI applies
  * them before it imports those commands. Figures: bench/RESULTS.md ("Memory, fourth round").
  */
