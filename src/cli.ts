@@ -213,7 +213,7 @@ export async function run(argv: string[]): Promise<number> {
   let debug = false;
   try {
     // before any work grows the heap: every command, the menu's runs included (see process-tuning.ts)
-    const { keepYoungGenerationSmall, tuneProcessForCatalog } = await import('./catalog/process-tuning.js');
+    const { keepYoungGenerationSmall, tuneProcessForCatalog } = await import('./commands/process-tuning.js');
     keepYoungGenerationSmall();
     if (argv.length === 0) {
       if (process.stdin.isTTY && process.stdout.isTTY) {

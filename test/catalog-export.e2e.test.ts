@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { wellFormed } from '../src/catalog/sync.js';
+import { wellFormed } from '../src/catalog/storable.js';
 import type { RawDataset } from '../src/types.js';
 import { count, query } from './helpers/catalog-db.js';
 import { BIN, cliEnv, ndjsonLines, ROOT, runCli, tempDir } from './helpers/cli.js';

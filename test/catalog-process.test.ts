@@ -1,5 +1,5 @@
 /**
- * The process settings `sync` and `export` apply before DuckDB loads (src/catalog/process-tuning.ts):
+ * The process settings `sync` and `export` apply before DuckDB loads (src/commands/process-tuning.ts):
  * each check runs in a fresh node process, as the CLI does, since both settings only take effect
  * before the native library is loaded and before the young generation grows.
  */
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
 
 const url = (p: string): string => pathToFileURL(join(ROOT, p)).href;
-const TUNING = url('dist/src/catalog/process-tuning.js');
+const TUNING = url('dist/src/commands/process-tuning.js');
 
 function node(script: string, env: Record<string, string | undefined> = {}): { stdout: string; stderr: string; status: number | null } {
   const base: Record<string, string | undefined> = { ...process.env, DUCKDB_JE_MALLOC_CONF: undefined, NODE_OPTIONS: undefined, ...env };

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HubClient, viewerRetryPolicy, type HttpClientOptions } from '../src/http/client.js';
 import { fetchViewerBlock, sizeUrl } from '../src/hub/viewer.js';
 import { createHubClient } from '../src/client.js';
-import { viewerStats } from '../src/stages/viewer-stats.js';
+import { viewerStats } from '../src/enrichers/viewer-stats.js';
 import { emptyRecord, recordFromUnknown, mergeRecords } from '../src/record/build.js';
 import { viewerBlockFromSize, viewerBlockFromUnknown } from '../src/record/viewer.js';
 import type { DatasetRecord } from '../src/types.js';

@@ -22,7 +22,7 @@
 import { AbortedError, BodyError, HttpError, NetworkError } from '../errors.js';
 import { safeUrl, shortUrl, type HubClient } from '../http/client.js';
 import { viewerBlockFromSize } from '../record/viewer.js';
-import type { DatasetRecord, RecordError, ViewerBlock } from '../types.js';
+import type { RecordError, ViewerBlock } from '../types.js';
 import { toRecordError } from './detail.js';
 
 export interface ViewerAnswer {
@@ -58,10 +58,4 @@ export async function fetchViewerBlock(viewer: HubClient, id: string, signal?: A
     const error = toRecordError('viewer', err);
     return { viewer: { available: false, reason: error.status !== null ? `HTTP ${error.status}` : error.code }, error };
   }
-}
-
-/** `record` with its `viewer` block replaced by a fresh one (and the failure, if any, added to `errors`). */
-export async function withViewerStats(record: DatasetRecord, viewer: HubClient, signal?: AbortSignal): Promise<DatasetRecord> {
-  const answer = await fetchViewerBlock(viewer, record.id, signal);
-  return { ...record, viewer: answer.viewer, errors: answer.error ? [...record.errors, answer.error] : record.errors };
 }
