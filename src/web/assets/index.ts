@@ -32,10 +32,11 @@ export interface Asset {
   body: string;
 }
 
+/** Keyed by the name under /assets/ (the server answers `/assets/<name>`). */
 export const ASSETS: Readonly<Record<string, Asset>> = Object.freeze({
-  '/assets/style.css': { type: 'text/css; charset=utf-8', body: STYLE_CSS },
-  '/assets/app.js': { type: 'text/javascript; charset=utf-8', body: APP_JS },
-  '/assets/favicon.svg': { type: 'image/svg+xml', body: FAVICON_SVG },
+  'style.css': { type: 'text/css; charset=utf-8', body: STYLE_CSS },
+  'app.js': { type: 'text/javascript; charset=utf-8', body: APP_JS },
+  'favicon.svg': { type: 'image/svg+xml', body: FAVICON_SVG },
 });
 
 export { STYLE_CSS };
