@@ -45,9 +45,9 @@ export function barChart(title: string, bars: readonly ChartBar[], opts: { total
   if (bars.length === 0) return empty(title);
   const fmt = opts.format ?? formatCount;
   const width = 560;
-  const labelW = 170;
-  const valueW = 90;
-  const row = 22;
+  const labelW = 180;
+  const valueW = 100;
+  const row = 24;
   const top = 6;
   const height = top + bars.length * row + 4;
   const max = Math.max(...bars.map((b) => b.value), 1);
@@ -56,18 +56,18 @@ export function barChart(title: string, bars: readonly ChartBar[], opts: { total
     const y = top + i * row;
     const w = Math.max(r1((b.value / max) * plotW), b.value > 0 ? 1 : 0);
     const share = opts.total && opts.total > 0 ? ` (${((b.value / opts.total) * 100).toFixed(1)}%)` : '';
-    return html`<g class="bar-row"><title>${b.tip ?? `${b.label}: ${fmt(b.value)}${share}`}</title><text class="label" x="${labelW - 8}" y="${y + 15}" text-anchor="end">${cut(b.label, 24)}</text><rect class="bar" x="${labelW}" y="${y + 3}" width="${w}" height="${row - 6}" rx="2"></rect><text class="value" x="${labelW + w + 6}" y="${y + 15}">${fmt(b.value)}${share}</text></g>`;
+    return html`<g class="bar-row"><title>${b.tip ?? `${b.label}: ${fmt(b.value)}${share}`}</title><text class="label" x="${labelW - 8}" y="${y + 16}" text-anchor="end">${cut(b.label, 22)}</text><rect class="bar" x="${labelW}" y="${y + 3}" width="${w}" height="${row - 6}" rx="2"></rect><text class="value" x="${labelW + w + 6}" y="${y + 16}">${fmt(b.value)}${share}</text></g>`;
   });
   return frame(title, width, height, rows, 'chart-bars');
 }
 
 /** Vertical columns over ordered buckets (months, log-scale ranges), a value axis with grid lines. */
-export function columnChart(title: string, bars: readonly ChartBar[], opts: { format?: (n: number) => string; xLabel?: string; yLabel?: string } = {}): SafeHtml {
+export function columnChart(title: string, bars: readonly ChartBar[], opts: { format?: (n: number) => string; xLabel?: string; width?: number } = {}): SafeHtml {
   if (bars.length === 0 || bars.every((b) => b.value === 0)) return empty(title);
   const fmt = opts.format ?? formatCount;
-  const width = 560;
+  const width = opts.width ?? 560;
   const height = 240;
-  const left = 48;
+  const left = 52;
   const right = 10;
   const top = 12;
   const bottom = opts.xLabel ? 52 : 36;
@@ -76,8 +76,8 @@ export function columnChart(title: string, bars: readonly ChartBar[], opts: { fo
   const max = niceMax(Math.max(...bars.map((b) => b.value)));
   const slot = plotW / bars.length;
   const barW = Math.max(1, Math.min(48, slot * 0.78));
-  // at most ~10 x labels, evenly spread
-  const every = Math.max(1, Math.ceil(bars.length / 10));
+  // x labels of about 80 units each at most, evenly spread
+  const every = Math.max(1, Math.ceil(bars.length / Math.floor(plotW / 80)));
   const parts: HtmlValue[] = [];
   for (let k = 0; k <= 4; k++) {
     const v = (max / 4) * k;
@@ -89,7 +89,7 @@ export function columnChart(title: string, bars: readonly ChartBar[], opts: { fo
     const x = r1(left + i * slot + (slot - barW) / 2);
     parts.push(html`<g class="col"><title>${b.tip ?? `${b.label}: ${fmt(b.value)}`}</title><rect class="bar" x="${x}" y="${r1(top + plotH - h)}" width="${r1(barW)}" height="${Math.max(h, b.value > 0 ? 1 : 0)}"></rect></g>`);
     if (i % every === 0) {
-      parts.push(html`<text class="tick" x="${r1(left + i * slot + slot / 2)}" y="${top + plotH + 16}" text-anchor="middle">${cut(b.label, 10)}</text>`);
+      parts.push(html`<text class="tick" x="${r1(left + i * slot + slot / 2)}" y="${top + plotH + 18}" text-anchor="middle">${cut(b.label, 12)}</text>`);
     }
   });
   parts.push(html`<line class="axis" x1="${left}" x2="${width - right}" y1="${top + plotH}" y2="${top + plotH}"></line>`);

@@ -109,7 +109,7 @@ button.secondary, .button.secondary { background: var(--panel); color: var(--tex
 .not-a-link { color: var(--muted); overflow-wrap: anywhere; }
 .grid-2 { display: grid; grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); gap: 20px; align-items: start; }
 @media (max-width: 960px) { .grid-2 { grid-template-columns: minmax(0, 1fr); } }
-.description { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 32em; overflow: auto; margin: 0; font-size: .92rem; }
+.description { font-family: inherit; line-height: 1.55; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 32em; overflow: auto; margin: 0; font-size: .92rem; }
 dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 6px 16px; margin: 0; font-size: .92rem; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; font-variant-numeric: tabular-nums; }
@@ -138,7 +138,7 @@ h3.subhead { margin-top: 16px; }
 figure.chart { margin: 0; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 12px 14px; break-inside: avoid; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
 .chart-svg { width: 100%; height: auto; display: block; font-family: inherit; }
-.chart-svg text { font-size: 11px; fill: var(--muted); }
+.chart-svg text { font-size: 12.5px; fill: var(--muted); }
 .chart-svg text.label { fill: var(--text); }
 .chart-svg text.value { fill: var(--muted); font-variant-numeric: tabular-nums; }
 .chart-svg .bar { fill: var(--accent); opacity: .85; }
@@ -152,7 +152,9 @@ figure.chart figcaption { font-weight: 600; margin-bottom: 6px; }
 .chart-svg .dot.series-b, .chart-svg .swatch.series-b { fill: var(--accent-2); }
 .chart-svg text.series-a-text { fill: var(--accent); }
 .chart-svg text.series-b-text { fill: var(--accent-2); }
-.chart-svg text.legend-text { fill: var(--text); font-size: 12px; }
+.chart-svg text.legend-text { fill: var(--text); font-size: 13px; }
+.charts-wide { margin-bottom: 16px; }
+.charts-wide .chart-svg { max-height: 300px; }
 .chart-empty p { margin: 8px 0; }
 
 /* error page */

@@ -95,13 +95,14 @@ function viewerBlock(viewer: unknown): SafeHtml {
     pending.length > 0 ? fact('Pending subsets', tagList(pending)) : null,
     failed.length > 0 ? fact('Failed subsets', tagList(failed, 'removed')) : null,
   ];
+  const anyEstimate = list(v.splits).some((s) => num(obj(s).estimated_num_rows) !== null);
   const splits = list(v.splits).map((s) => {
     const sp = obj(s);
     const est = num(sp.estimated_num_rows);
-    return html`<tr><td>${str(sp.config) ?? '–'}</td><td>${str(sp.split) ?? '–'}</td><td class="num">${exact(num(sp.num_rows), formatCount)}</td><td class="num">${est === null ? '' : exact(est, formatCount)}</td><td class="num">${formatInt(num(sp.num_columns))}</td><td class="num">${exact(num(sp.num_bytes_parquet_files), formatBytes, ' bytes')}</td><td class="num">${exact(num(sp.num_bytes_memory), formatBytes, ' bytes')}</td></tr>`;
+    return html`<tr><td>${str(sp.config) ?? '–'}</td><td>${str(sp.split) ?? '–'}</td><td class="num">${exact(num(sp.num_rows), formatCount)}</td>${anyEstimate ? html`<td class="num">${est === null ? '' : exact(est, formatCount)}</td>` : null}<td class="num">${formatInt(num(sp.num_columns))}</td><td class="num">${exact(num(sp.num_bytes_parquet_files), formatBytes, ' bytes')}</td><td class="num">${exact(num(sp.num_bytes_memory), formatBytes, ' bytes')}</td></tr>`;
   });
   const table = splits.length > 0
-    ? html`<div class="table-wrap"><table><thead><tr><th>Subset</th><th>Split</th><th class="num">Rows</th><th class="num">Estimated</th><th class="num">Columns</th><th class="num">Parquet</th><th class="num">Memory</th></tr></thead><tbody>${splits}</tbody></table></div>`
+    ? html`<div class="table-wrap"><table><thead><tr><th>Subset</th><th>Split</th><th class="num">Rows</th>${anyEstimate ? html`<th class="num">Estimated</th>` : null}<th class="num">Columns</th><th class="num">Parquet</th><th class="num">Memory</th></tr></thead><tbody>${splits}</tbody></table></div>`
     : html`<p class="muted">No splits sized.</p>`;
   return html`<dl class="facts">${facts}</dl><h3 class="subhead">Subsets and splits</h3>${table}`;
 }
@@ -123,7 +124,10 @@ export function renderDatasetPage(detail: DatasetDetail, ctx: PageContext): stri
   const gated = additional.gated === 'auto' || additional.gated === 'manual' ? `yes (${additional.gated})` : 'no';
   const files = list(r.files);
   const errors = list(r.errors).map(obj);
-  const history = detail.history.map((h) => ({ label: formatDate(h.finished_at) === '–' ? `sync ${h.sync_id}` : formatDate(h.finished_at), a: h.downloads, b: h.likes }));
+  // points labelled by date, or by sync when two syncs share a day
+  const days = detail.history.map((h) => formatDate(h.finished_at));
+  const byDay = new Set(days).size === days.length && !days.includes('–');
+  const history = detail.history.map((h, i) => ({ label: byDay ? days[i]! : `sync ${h.sync_id}`, a: h.downloads, b: h.likes }));
   const about = html`<dl class="facts">
 ${fact('License', tagList(strs(info.license), 'license'))}
 ${fact('Languages', tagList(strs(info.languages)))}

@@ -43,8 +43,8 @@ ${card(t.with_license, 'with a license', pct(t.with_license, present))}
 ${stats.last_complete_sync || stats.last_sync ? html`<ul class="muted small">${syncLine('Last complete sync', stats.last_complete_sync)}${stats.last_sync && stats.last_sync.sync_id !== stats.last_complete_sync?.sync_id ? syncLine('Latest sync', stats.last_sync) : null}</ul>` : html`<p class="muted">No sync yet.</p>`}
 </section>
 <h2>Growth</h2>
-<div class="charts">
-${columnChart('Datasets created per month', stats.created_per_month.map((b) => ({ label: formatMonth(b.label), value: b.count })))}
+<div class="charts-wide">
+${columnChart('Datasets created per month', stats.created_per_month.map((b) => ({ label: formatMonth(b.label), value: b.count })), { width: 1100 })}
 </div>
 <h2>Shares (top 20)</h2>
 <div class="charts">
@@ -69,7 +69,10 @@ function bytesLabel(label: string): string {
   const m = /^(\d+(?:\.\d+)?)([KMGTP]?)\s*[–-]\s*(\d+(?:\.\d+)?)([KMGTP]?)$/.exec(label);
   if (!m) return label;
   const mult: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
-  return `${formatBytes(Number(m[1]) * mult[m[2]!]!)}–${formatBytes(Number(m[3]) * mult[m[4]!]!)}`;
+  const [a, b] = [formatBytes(Number(m[1]) * mult[m[2]!]!), formatBytes(Number(m[3]) * mult[m[4]!]!)];
+  const [na, ua] = a.split(' ');
+  const [nb, ub] = b.split(' ');
+  return ua === ub ? `${na}–${nb} ${ub}` : `${a}–${b}`;
 }
 
 export function renderStatsPage(stats: Stats, ctx: PageContext): string {
