@@ -54,8 +54,8 @@ ${barChart('Modality', bars(stats.modalities), { total: present })}
 </div>
 <h2>Sizes (log scale)</h2>
 <div class="charts">
-${columnChart('Rows per dataset (dataset viewer)', bars(stats.rows_distribution), { xLabel: 'rows' })}
-${columnChart('Bytes per dataset', bars(stats.bytes_distribution).map((b) => ({ ...b, label: bytesLabel(b.label) })), { xLabel: 'total size' })}
+${columnChart('Rows per dataset (dataset viewer)', bars(fillLogGaps(stats.rows_distribution)), { xLabel: 'rows' })}
+${columnChart('Bytes per dataset', bars(fillLogGaps(stats.bytes_distribution)).map((b) => ({ ...b, label: bytesLabel(b.label), tip: `${bytesLabel(b.label)}: ${formatCount(b.value)} datasets` })), { xLabel: 'total size' })}
 </div>
 <h2>Most downloaded and rising</h2>
 <div class="charts">
@@ -64,12 +64,47 @@ ${topTable('Top 20 risers since the previous complete sync', stats.top_risers, l
 </div>`;
 }
 
-/** "1K–10K" bucket labels of bytes read as sizes ("1 kB–10 kB"); other labels unchanged. */
+const UNIT: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12, P: 1e15 };
+
+/** The range of a log-bucket label ("0", "1–9", "10k–100k", "1M–10M", "1B–10B"), or null when it is not one. */
+function bucketRange(label: string): [number, number] | null {
+  if (label === '0') return [0, 0];
+  const m = /^(\d+(?:\.\d+)?)([kKMBGTP]?)\s*[–-]\s*(\d+(?:\.\d+)?)([kKMBGTP]?)$/.exec(label);
+  if (!m) return null;
+  return [Number(m[1]) * UNIT[m[2]!]!, Number(m[3]) * UNIT[m[4]!]!];
+}
+
+/** A power-of-ten bucket's label in the read queries' style ("1–9", "10–99", "1k–10k", "1M–10M"). */
+function powerLabel(k: number): string {
+  if (k < 0) return '0';
+  const short = (n: number): string => {
+    for (const [div, unit] of [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'k']] as const) if (n >= div) return `${n / div}${unit}`;
+    return String(n);
+  };
+  return k < 3 ? `${10 ** k}–${10 ** (k + 1) - 1}` : `${short(10 ** k)}–${short(10 ** (k + 1))}`;
+}
+
+/** Log-scale buckets with the empty ones between the smallest and the largest put back (a gap is shown as a gap). */
+export function fillLogGaps(buckets: readonly Bucket[]): Bucket[] {
+  const byK = new Map<number, Bucket>();
+  for (const b of buckets) {
+    const r = bucketRange(b.label);
+    if (r === null) return [...buckets];
+    byK.set(r[0] === 0 ? -1 : Math.round(Math.log10(r[0])), b);
+  }
+  if (byK.size === 0) return [];
+  const ks = [...byK.keys()];
+  const out: Bucket[] = [];
+  for (let k = Math.min(...ks); k <= Math.max(...ks); k++) out.push(byK.get(k) ?? { label: powerLabel(k), count: 0 });
+  return out;
+}
+
+/** A bytes bucket read as sizes: "1M–10M" → "1–10 MB", "100M–1B" → "100 MB–1 GB". */
 function bytesLabel(label: string): string {
-  const m = /^(\d+(?:\.\d+)?)([KMGTP]?)\s*[–-]\s*(\d+(?:\.\d+)?)([KMGTP]?)$/.exec(label);
-  if (!m) return label;
-  const mult: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
-  const [a, b] = [formatBytes(Number(m[1]) * mult[m[2]!]!), formatBytes(Number(m[3]) * mult[m[4]!]!)];
+  const r = bucketRange(label);
+  if (r === null || r[1] === 0) return label === '0' ? '0 B' : label;
+  const hi = label.includes('–') && /\d$/.test(label) && r[1] < 1000 ? r[1] + 1 : r[1];
+  const [a, b] = [formatBytes(r[0]), formatBytes(hi)];
   const [na, ua] = a.split(' ');
   const [nb, ub] = b.split(' ');
   return ua === ub ? `${na}–${nb} ${ub}` : `${a}–${b}`;
