@@ -51,7 +51,7 @@ export async function syncBrowseCatalog(dir: string, opts: { datasets: number; h
     };
     await sync();
     const ids = corpus.ids().filter((id) => !(HOSTILE_BROWSER_IDS as readonly string[]).includes(id));
-    const step = Math.max(1, Math.floor(ids.length / 12));
+    const step = Math.max(12, Math.floor(ids.length / 12)); // residues 3, 5, 7, 9, 11 below pick disjoint datasets
     // second sync: commits, removals, new datasets, drift, and a few datasets rising fast
     const updated = ids.filter((_, i) => i % step === 3).slice(0, 12);
     for (const id of updated) corpus.commit(id);
