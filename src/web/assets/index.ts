@@ -1,6 +1,7 @@
 /**
  * The static files `serve` answers under /assets/ (path → type and body). The pages work without them but for
- * looks: app.js only enhances (a changed sort or page size submits the search form; "/" focuses the search box).
+ * looks: app.js only enhances (a changed sort or page size submits the search form, whose URL leaves out empty fields;
+ * "/" focuses the search box).
  */
 import { STYLE_CSS } from './style.js';
 
@@ -13,6 +14,15 @@ const APP_JS = `'use strict';
     for (var i = 0; i < autos.length; i++) {
       autos[i].addEventListener('change', function () { form.requestSubmit ? form.requestSubmit() : form.submit(); });
     }
+    // a shorter URL to share: empty fields and default values are left out (the server reads them as absent anyway)
+    var defaults = { sort: 'downloads', per_page: '50' };
+    form.addEventListener('formdata', function (e) {
+      var drop = [];
+      e.formData.forEach(function (value, key) {
+        if (value === '' || defaults[key] === value) drop.push(key);
+      });
+      for (var j = 0; j < drop.length; j++) e.formData.delete(drop[j]);
+    });
   }
   document.addEventListener('keydown', function (e) {
     if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
