@@ -131,6 +131,7 @@ h3.subhead { margin-top: 16px; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 14px 16px; }
 .card .n { font-size: 1.6rem; font-weight: 650; font-variant-numeric: tabular-nums; }
 .card .what { color: var(--muted); font-size: .85rem; }
+.sync-lines { list-style: none; padding: 0; margin: 12px 0 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
 @media (max-width: 520px) { .charts { grid-template-columns: minmax(0, 1fr); } }
 

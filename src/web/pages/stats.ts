@@ -40,7 +40,7 @@ ${card(t.removed, 'removed since the first sync')}
 ${card(t.with_rows, 'with rows known', pct(t.with_rows, present))}
 ${card(t.with_license, 'with a license', pct(t.with_license, present))}
 </div>
-${stats.last_complete_sync || stats.last_sync ? html`<ul class="muted small">${syncLine('Last complete sync', stats.last_complete_sync)}${stats.last_sync && stats.last_sync.sync_id !== stats.last_complete_sync?.sync_id ? syncLine('Latest sync', stats.last_sync) : null}</ul>` : html`<p class="muted">No sync yet.</p>`}
+${stats.last_complete_sync || stats.last_sync ? html`<ul class="sync-lines muted small">${syncLine('Last complete sync', stats.last_complete_sync)}${stats.last_sync && stats.last_sync.sync_id !== stats.last_complete_sync?.sync_id ? syncLine('Latest sync', stats.last_sync) : null}</ul>` : html`<p class="muted">No sync yet.</p>`}
 </section>
 <h2>Growth</h2>
 <div class="charts-wide">
