@@ -52,8 +52,8 @@ const EXAMPLES_REPORT: Example[] = [
 ];
 
 const EXAMPLES_QUERY: Example[] = [
-  ['the most downloaded datasets', "hf-datasets query 'SELECT id, downloads FROM datasets ORDER BY downloads DESC LIMIT 10'"],
-  ['as NDJSON', "hf-datasets query --format ndjson 'SELECT id, license FROM datasets LIMIT 5'"],
+  ['the ten most liked datasets', "hf-datasets query 'SELECT id, likes FROM datasets ORDER BY likes DESC LIMIT 10'"],
+  ['as NDJSON', "hf-datasets query --format ndjson 'SELECT id, license FROM datasets'"],
 ];
 
 const EXAMPLE_WIDTH = 5 + Math.max(...[...EXAMPLES_COLLECT, ...EXAMPLES_SEARCH, ...EXAMPLES_ENRICH, ...EXAMPLES_SYNC, ...EXAMPLES_EXPORT, ...EXAMPLES_SERVE, ...EXAMPLES_REPORT, ...EXAMPLES_QUERY].map(([, command]) => command.length));
@@ -159,8 +159,19 @@ export function usageMessage(msg: string, argv: string[]): string {
   return msg;
 }
 
+/**
+ * `query`'s SQL may begin with a comment (`-- …`), which yargs would read as an option: an argument
+ * that starts with `-` and holds whitespace (no option does) is passed after `--`, as the SQL.
+ */
+export function protectSql(argv: string[]): string[] {
+  if (argv.find((a) => !a.startsWith('-')) !== 'query' || argv.includes('--')) return argv;
+  const i = argv.findIndex((a) => a.startsWith('-') && /\s/.test(a));
+  return i === -1 ? argv : [...argv.slice(0, i), ...argv.slice(i + 1), '--', argv[i]!];
+}
+
 /** Parses argv into the command and its raw options. Throws UsageError. */
 export async function parseArgs(argv: string[]): Promise<{ command: Command | 'help' | null; args: RawArgs; helpText?: string }> {
+  argv = protectSql(argv);
   let picked: Command | null = null;
   const parser = yargs(argv);
   // never narrower than the longest example, so no command is broken across lines
@@ -209,7 +220,7 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
         picked = 'report';
       },
     )
-    .command('query <sql>', 'run one read-only SQL query over the catalog (no files, no network)', (y) =>
+    .command('query [sql]', 'run one read-only SQL query over the catalog (no files, no network)', (y) =>
       browseOptions(y.positional('sql', { type: 'string', describe: 'the SQL (one SELECT)' }), (y) =>
         y.option('format', { type: 'string', describe: 'table | csv | ndjson | json (default: table on a terminal, else csv)' })).epilog(epilog(EXAMPLES_QUERY)),
       () => {

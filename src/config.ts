@@ -211,7 +211,9 @@ function browseOptions(command: Command, args: RawArgs): BrowseOptions | null {
     if (f !== 'table' && f !== 'csv' && f !== 'ndjson' && f !== 'json') throw new UsageError(`--format must be one of table, csv, ndjson, json, got ${show(args.format)}`);
     format = f;
   }
-  const sql = command === 'query' ? text('SQL', args.sql) : null;
+  // the SQL is the positional, or what follows `--` (a SQL that begins with a `-- comment`, see cli.ts)
+  const positional = args._?.slice(1).map(String) ?? [];
+  const sql = command === 'query' ? text('SQL', args.sql ?? (positional.length === 1 ? positional[0] : positional.length > 1 ? positional : undefined)) : null;
   if (command === 'query' && sql === null) throw new UsageError('query needs the SQL: hf-datasets query "SELECT count(*) FROM datasets"');
   return { db, host, port, output, format, sql };
 }
