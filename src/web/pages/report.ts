@@ -2,7 +2,8 @@
  * The report: the `/stats` overview and the latest changes as one self-contained HTML file. The stylesheet is
  * inline (a <style> element: the file is not served under the CSP), the charts are inline SVG, there is no
  * script and no request to anything (the favicon is an empty data: URL), and it prints (the print stylesheet).
- * Datasets link to their Hub page (the report is read away from `serve`).
+ * Datasets link to their Hub page (the report is read away from `serve`). `data-total` (as on `/`) is on the list of
+ * changes: how many the latest sync had (the list may show fewer).
  */
 import type { ChangesPage, PageContext, Stats } from '../model.js';
 import { SafeHtml, html, raw } from '../html.js';
@@ -35,7 +36,7 @@ export function renderReport(stats: Stats, changes: ChangesPage, ctx: PageContex
 <div class="report-head"><h1>Hugging Face Hub datasets</h1><p class="muted">${when ? html`Report of ${formatDateTime(when)}` : 'Report'}</p></div>
 ${statsBody(stats, link)}
 <h2>Latest changes${sync ? html` <span class="muted small">(sync ${formatInt(sync.sync_id)})</span>` : null}</h2>
-<div class="panel changes" data-changes-total="${changes.total}">${eventsTable(changes.events, eventDataset(link))}</div>
+<div class="panel changes" data-total="${changes.total}">${eventsTable(changes.events, eventDataset(link))}</div>
 ${more}
 </main>
 ${footer(ctx, null)}

@@ -33,7 +33,7 @@ function topTable(title: string, entries: readonly TopEntry[], link: DatasetLink
 export function statsBody(stats: Stats, link: DatasetLinker): SafeHtml {
   const t = stats.totals;
   const present = t.present;
-  return html`<section class="overview" data-total="${present}">
+  return html`<section class="overview" data-present="${present}">
 <div class="cards">
 ${card(present, 'datasets on the Hub')}
 ${card(t.removed, 'removed since the first sync')}
