@@ -37,7 +37,14 @@ main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 48px; }
 .site-footer span + span::before { content: " · "; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 16px 18px; }
 .layout { display: grid; grid-template-columns: 270px minmax(0, 1fr); gap: 24px; align-items: start; }
-@media (max-width: 860px) { .layout { grid-template-columns: minmax(0, 1fr); } .site-header .inner { gap: 12px; } }
+@media (max-width: 860px) {
+  .layout { grid-template-columns: minmax(0, 1fr); }
+  .layout > aside { order: 2; } /* results first on a narrow screen, the filters after them */
+  .site-header .inner { gap: 10px; padding: 0 12px; }
+  .site-nav a { padding: 6px 8px; }
+  main { padding: 16px 12px 40px; }
+}
+@media (max-width: 420px) { .brand .logo { display: none; } .brand { font-size: .95rem; } }
 
 /* search form */
 .search-bar { display: flex; gap: 8px; margin-bottom: 14px; flex-wrap: wrap; }

@@ -1,6 +1,6 @@
 /** `/`: search and browse. A GET form (every state in the URL), facets as links that toggle a value, pages of results. */
 import { FACETS, SORTS, type DatasetPage, type DatasetQuery, type DatasetSummary, type FacetName, type PageContext, type SortName } from '../model.js';
-import { type HtmlValue, SafeHtml, datasetPath, html } from '../html.js';
+import { type HtmlValue, SafeHtml, datasetPath, html, raw } from '../html.js';
 import { formatBytes, formatCount, formatDate, formatInt } from '../format.js';
 import { shell } from '../layout.js';
 
@@ -69,10 +69,6 @@ function rangeInputs(q: DatasetQuery): SafeHtml {
 <label class="field-label" for="gated">Gated</label><select id="gated" name="gated"><option value=""${q.gated === null ? raw(' selected') : ''}>any</option><option value="true"${q.gated === true ? raw(' selected') : ''}>gated only</option><option value="false"${q.gated === false ? raw(' selected') : ''}>not gated</option></select>
 <label class="field-label"><input type="checkbox" name="include_removed" value="true"${q.include_removed ? raw(' checked') : ''}> include removed datasets</label>
 <button class="apply secondary" type="submit">Apply</button>`;
-}
-
-function raw(s: string): SafeHtml {
-  return new SafeHtml(s);
 }
 
 function resultItem(d: DatasetSummary): SafeHtml {
