@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { tempDir } from './helpers/cli.js';
-import { HOSTILE_BROWSER_IDS, serve, syncBrowseCatalog, type BrowseCatalog, type Served } from './helpers/browse-catalog.js';
+import { HOSTILE_BROWSER_IDS, syncBrowseCatalog, type BrowseCatalog } from './helpers/browse-catalog.js';
+import { startServe, type Served } from './helpers/serve.js';
 import { SKIP_BROWSER, browserSuite, launchChromium } from './helpers/chromium.js';
 
 const [XSS, EVIL] = HOSTILE_BROWSER_IDS;
@@ -25,7 +26,7 @@ describe.skipIf(SKIP_BROWSER)(browserSuite('serve in Chromium'), () => {
   beforeAll(async () => {
     const dir = tempDir('hfds-browse-');
     [browser, catalog] = await Promise.all([launchChromium(), syncBrowseCatalog(dir, { datasets: 150, hostile: true })]);
-    server = await serve(catalog.db);
+    server = await startServe(catalog.db);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const origin = new URL(server.url).origin;
     // any request to another origin is recorded and refused

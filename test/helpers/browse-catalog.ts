@@ -1,14 +1,13 @@
 /**
  * A catalog to browse: a fake Hub whose corpus moves over three syncs (datasets added, committed to, removed,
  * restored, downloads drifting, a few rising fast), synced by the real CLI with viewer statistics from the fake
- * viewer, plus (optionally) the hostile corpus's markup-carrying datasets. And `serve` over it as a child process.
+ * viewer, plus (optionally) the hostile corpus's markup-carrying datasets. Served with `startServe` (serve.ts).
  * Used by the browser tests and by test/helpers/screenshots.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RawDataset } from '../../src/types.js';
-import { BIN, ROOT, cliEnv, runCli } from './cli.js';
+import { ROOT, runCli } from './cli.js';
 import { startFakeHub } from './fake-hub.js';
 import { startFakeViewer } from './fake-viewer.js';
 import { MovingCorpus } from './moving-corpus.js';
@@ -83,33 +82,4 @@ export async function syncBrowseCatalog(dir: string, opts: { datasets: number; h
     await hub.close();
     await viewer.close();
   }
-}
-
-export interface Served {
-  url: string;
-  child: ChildProcess;
-  stderr: () => string;
-  stop: () => Promise<void>;
-}
-
-/** `serve --db DB --port 0` as a child process; resolves with its URL once it printed `listening …`. */
-export function serve(db: string): Promise<Served> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--db', db, '--port', '0'], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    const stop = async (): Promise<void> => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    };
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /^listening (http:\/\/\S+?)\/?\n/.exec(out);
-      if (m) resolve({ url: m[1]!, child, stderr: () => err, stop });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited (${code}) before listening: ${err}`)));
-    child.once('error', reject);
-  });
 }

@@ -8,8 +8,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, runCli } from './cli.js';
-import { serve, syncBrowseCatalog } from './browse-catalog.js';
+import { ROOT, removeTempDirs, runCli } from './cli.js';
+import { syncBrowseCatalog } from './browse-catalog.js';
+import { startServe } from './serve.js';
 import { launchChromium } from './chromium.js';
 
 async function main(): Promise<void> {
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   try {
     const catalog = await syncBrowseCatalog(dir, { datasets: 400, hostile: all });
-    const server = await serve(catalog.db);
+    const server = await startServe(catalog.db);
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const shot = async (path: string, name: string, fullPage = false): Promise<void> => {
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });
+    await removeTempDirs();
   }
 }
 
