@@ -87,6 +87,14 @@ describe.skipIf(SKIP_BROWSER)(browserSuite('serve in Chromium'), () => {
     await Promise.all([page.waitForURL(/[?&]sort=likes/), page.selectOption('select[name="sort"]', 'likes')]);
     expect(params().get('q')).toBe('dataset');
 
+    // a range: at least 100K rows (the fake viewer's datasets have 4 to 400K rows), applied with the filters' button
+    await page.selectOption('select[name="min_rows"]', '100000');
+    await Promise.all([page.waitForURL(/[?&]min_rows=100000/), page.click('button.apply')]);
+    const ranged = await total();
+    expect(ranged).toBeGreaterThan(50);
+    expect(ranged).toBeLessThan(searched);
+    expect([...params().keys()].sort()).toEqual(['min_rows', 'q', 'sort']);
+
     // page 2: the next 50, none repeated
     const first = await resultIds();
     await Promise.all([page.waitForURL(/[?&]page=2/), page.click('a[rel="next"]')]);

@@ -172,7 +172,7 @@ describe('every page with the hostile corpus', () => {
   });
 
   it('the search page: results and facets escaped, each result linked by its encoded id, data-total and data-dataset-id', () => {
-    const query = emptyQuery({ q: '<script>alert("q")</script>', facets: { ...emptyQuery().facets, language: ['<b>x</b>'] }, page: 2, per_page: 200 });
+    const query = emptyQuery({ q: '<script>alert("q")</script>', facets: { ...emptyQuery().facets, language: ['<b>x</b>'] }, page: 2, per_page: 200, min_rows: 5000, max_bytes: 1e9 });
     const doc = renderSearchPage(pageOf(RECORDS, query, 1234), query, CTX);
     expectSafe(doc, 'search');
     expect(doc).toContain('data-total="1234"');
@@ -194,7 +194,10 @@ describe('every page with the hostile corpus', () => {
       expect(p.get('per_page')).toBe('200');
     }
     // pagination keeps the question
-    expect(doc).toMatch(/<a href="\/\?q=[^"]*&amp;page=3&amp;per_page=200" rel="next">/);
+    expect(doc).toMatch(/<a href="\/\?q=[^"]*&amp;min_rows=5000&amp;max_bytes=1000000000&amp;page=3&amp;per_page=200" rel="next">/);
+    // ranges: a value from the URL stays chosen, even one that is not a round step
+    expect(doc).toContain('<option value="5000" selected>5K rows</option>');
+    expect(doc).toContain('<option value="1000000000" selected>1 GB</option>');
   });
 
   it('the dataset page of every hostile record: text literal, no javascript: or data: link, Hub link, files capped', () => {

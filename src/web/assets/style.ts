@@ -77,7 +77,8 @@ button.secondary, .button.secondary { background: var(--panel); color: var(--tex
 .facet-list .count { color: var(--muted); font-variant-numeric: tabular-nums; }
 .facets details summary { cursor: pointer; color: var(--accent); padding: 3px 6px; font-size: .85rem; }
 .ranges { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
-.ranges input { width: 100%; height: 34px; }
+.ranges select { width: 100%; min-width: 0; height: 34px; padding: 4px 6px; font-size: .85rem; }
+.facets > select { width: 100%; height: 34px; }
 .ranges + .ranges { margin-top: 6px; }
 .field-label { display: block; font-size: .8rem; color: var(--muted); margin: 10px 0 4px; }
 .facets .apply { margin-top: 12px; width: 100%; justify-content: center; }

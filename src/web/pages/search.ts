@@ -60,12 +60,24 @@ function facetBlock(page: DatasetPage, q: DatasetQuery, facet: FacetName): SafeH
     : null}`;
 }
 
+const ROW_STEPS = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+const BYTE_STEPS = [1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
+
+type RangeKey = 'min_rows' | 'max_rows' | 'min_bytes' | 'max_bytes';
+
+/** A range bound as a choice of round values ("any" = not given); a value from the URL that is not one of them is kept. */
+function rangeSelect(q: DatasetQuery, name: RangeKey, steps: number[], show: (n: number) => string, label: string): SafeHtml {
+  const current = q[name];
+  const values = current !== null && !steps.includes(current) ? [...steps, current].sort((a, b) => a - b) : steps;
+  const options = values.map((v) => html`<option value="${v}"${v === current ? raw(' selected') : ''}>${show(v)}</option>`);
+  return html`<select name="${name}" aria-label="${label}"><option value="">${name.startsWith('min') ? 'no minimum' : 'no maximum'}</option>${options}</select>`;
+}
+
 function rangeInputs(q: DatasetQuery): SafeHtml {
-  const num = (name: 'min_rows' | 'max_rows' | 'min_bytes' | 'max_bytes', placeholder: string, label: string): SafeHtml =>
-    html`<input type="number" min="0" step="1" name="${name}" value="${q[name] ?? ''}" placeholder="${placeholder}" aria-label="${label}">`;
+  const rows = (n: number): string => `${formatCount(n)} rows`;
   return html`<h3>Ranges</h3>
-<span class="field-label">Rows (dataset viewer)</span><div class="ranges">${num('min_rows', 'min', 'Minimum rows')}${num('max_rows', 'max', 'Maximum rows')}</div>
-<span class="field-label">Size in bytes</span><div class="ranges">${num('min_bytes', 'min', 'Minimum bytes')}${num('max_bytes', 'max', 'Maximum bytes')}</div>
+<span class="field-label">Rows (dataset viewer)</span><div class="ranges">${rangeSelect(q, 'min_rows', ROW_STEPS, rows, 'At least this many rows')}${rangeSelect(q, 'max_rows', ROW_STEPS, rows, 'At most this many rows')}</div>
+<span class="field-label">Total size</span><div class="ranges">${rangeSelect(q, 'min_bytes', BYTE_STEPS, formatBytes, 'At least this size')}${rangeSelect(q, 'max_bytes', BYTE_STEPS, formatBytes, 'At most this size')}</div>
 <label class="field-label" for="gated">Gated</label><select id="gated" name="gated"><option value=""${q.gated === null ? raw(' selected') : ''}>any</option><option value="true"${q.gated === true ? raw(' selected') : ''}>gated only</option><option value="false"${q.gated === false ? raw(' selected') : ''}>not gated</option></select>
 <label class="field-label"><input type="checkbox" name="include_removed" value="true"${q.include_removed ? raw(' checked') : ''}> include removed datasets</label>
 <button class="apply secondary" type="submit">Apply</button>`;
