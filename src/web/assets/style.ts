@@ -8,6 +8,22 @@ export const STYLE_CSS = String.raw`
   --accent: #3b5bdb; --accent-soft: #e7ecfd; --accent-2: #e8590c; --ok: #2b8a3e; --warn: #b35c00; --bad: #c92a2a;
   --radius: 8px; --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
 }
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #121417; --panel: #1a1d22; --text: #e4e6e9; --muted: #99a1ab; --line: #2b3038; --line-strong: #3c434d;
+    --accent: #8aa4ff; --accent-soft: #222c4a; --accent-2: #ff8f4d; --ok: #6cc47f; --warn: #f0a050; --bad: #ff7b7b;
+  }
+  input[type="search"], select, .facet-list .value::before { background: #101215 !important; }
+  .tag { background: #262a31 !important; color: #c9ced6 !important; }
+  .tag.license, .kind-added { background: #1d3325 !important; color: var(--ok) !important; }
+  .tag.task, .kind-restored { background: #3a2a17 !important; color: var(--warn) !important; }
+  .tag.removed, .kind-removed { background: #3d1f22 !important; color: var(--bad) !important; }
+  .banner { background: #3a2a17; border-color: #5c4020; color: #f5d3a8; }
+  .pagination span[aria-current] { color: #0d1020; }
+  button, .button { color: #0d1020; }
+  button.secondary, .button.secondary { color: var(--text); }
+}
+@media print { :root { --bg: #fff; --panel: #fff; --text: #000; --muted: #444; --line: #ccc; --line-strong: #999; --accent: #1f3fb8; --accent-soft: #e7ecfd; } }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body {
