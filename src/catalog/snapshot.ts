@@ -191,7 +191,7 @@ export async function takeSnapshot(db: string, opts: TakeOptions = {}): Promise<
   const t1 = performance.now();
   let hubEndpoint = 'https://huggingface.co';
   try {
-    const instance = await DuckDBInstance.create(build, { threads: '2', memory_limit: opts.memoryLimit ?? '256MB', preserve_insertion_order: 'true' });
+    const instance = await DuckDBInstance.create(build, { threads: '1', memory_limit: opts.memoryLimit ?? '256MB', preserve_insertion_order: 'false' });
     try {
       const conn = await instance.connect();
       await conn.run("SET TimeZone = 'UTC'");
