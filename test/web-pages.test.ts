@@ -200,6 +200,16 @@ describe('every page with the hostile corpus', () => {
     expect(doc).toContain('<option value="1000000000" selected>1 GB</option>');
   });
 
+  it('an empty catalog and a question without answer say so', () => {
+    const empty = renderSearchPage(pageOf([], emptyQuery(), 0), emptyQuery(), CTX);
+    expectSafe(empty, 'empty');
+    expect(empty).toContain('data-total="0"');
+    expect(empty).toContain('The catalog holds no dataset yet');
+    const none = renderSearchPage(pageOf([], emptyQuery({ q: 'zzz' }), 0), emptyQuery({ q: 'zzz' }), CTX);
+    expect(none).toContain('No dataset matches');
+    expect(none).not.toContain('rel="next"');
+  });
+
   it('the dataset page of every hostile record: text literal, no javascript: or data: link, Hub link, files capped', () => {
     for (const r of RECORDS) {
       const doc = renderDatasetPage(detailOf(r), CTX);

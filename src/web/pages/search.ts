@@ -144,7 +144,11 @@ export function renderSearchPage(page: DatasetPage, query: DatasetQuery, ctx: Pa
   const perPage = html`<label>Per page <select name="per_page" data-autosubmit>${[20, 50, 100, 200].concat([20, 50, 100, 200].includes(query.per_page) ? [] : [query.per_page]).map((n) => html`<option value="${n}"${n === query.per_page ? raw(' selected') : ''}>${n}</option>`)}</select></label>`;
   const results = page.datasets.length > 0
     ? html`<ol class="results" data-total="${page.total}">${page.datasets.map(resultItem)}</ol>`
-    : html`<ol class="results" data-total="${page.total}"></ol><div class="empty panel">${page.total > 0 ? 'No datasets on this page.' : 'No dataset matches. Try fewer filters or another search.'}</div>`;
+    : html`<ol class="results" data-total="${page.total}"></ol><div class="empty panel">${page.total > 0
+      ? 'No datasets on this page.'
+      : searchParams({ ...query, page: 1, per_page: DEFAULT_PER_PAGE, sort: 'downloads' }) === ''
+        ? html`The catalog holds no dataset yet: run <code>hf-datasets sync</code> to fill it.`
+        : 'No dataset matches. Try fewer filters or another search.'}</div>`;
   const body = html`<form id="search-form" method="get" action="/" role="search">
 <div class="search-bar"><input type="search" id="q" name="q" value="${query.q ?? ''}" placeholder="Search ids, names, descriptions and tags" aria-label="Search" autocomplete="off"><button type="submit">Search</button></div>
 ${hidden}
