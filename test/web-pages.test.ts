@@ -292,6 +292,8 @@ describe('every page with the hostile corpus', () => {
     expect(feed).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
     expect(feed).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     expect(feed).not.toContain('<script');
+    expect(feed).toContain("<title>Changes of the Hub&apos;s datasets</title>");
+    expect(renderAtomFeed({ ...changesOf([]), kind: 'removed' }, CTX)).toContain("<title>Changes of the Hub&apos;s datasets (removed)</title>");
   });
 
   it('assets: the stylesheet, the script and the icon, served by name', () => {

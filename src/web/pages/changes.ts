@@ -3,8 +3,7 @@ import { EVENT_KINDS, type ChangeEvent, type ChangesPage, type EventKind, type P
 import { type HtmlValue, datasetPath, escapeXml, html } from '../html.js';
 import { formatInt } from '../format.js';
 import { type DatasetLinker, linkToPage, shell } from '../layout.js';
-import { eventsTable } from './dataset.js';
-import { pagination } from './search.js';
+import { eventsTable, pagination } from './parts.js';
 
 const DEFAULT_PER_PAGE = 50;
 
@@ -74,7 +73,7 @@ export function renderAtomFeed(changes: ChangesPage, ctx: PageContext): string {
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
   <id>${x(feedId)}</id>
-  <title>Changes of the Hub's datasets</title>
+  <title>${x(`Changes of the Hub's datasets${changes.kind ? ` (${changes.kind})` : ''}`)}</title>
   <subtitle>${x(`Datasets added, updated, restored and removed, as seen by the catalog ${ctx.catalogPath}`)}</subtitle>
   <updated>${x(newest)}</updated>
   <author><name>hf-datasets</name></author>

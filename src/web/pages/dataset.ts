@@ -1,9 +1,10 @@
 /** `/datasets/<id>`: one dataset from its stored record (read defensively: any field may be missing or odd). */
-import type { ChangeEvent, DatasetDetail, PageContext } from '../model.js';
+import type { DatasetDetail, PageContext } from '../model.js';
 import { type HtmlValue, SafeHtml, datasetPath, externalLink, html } from '../html.js';
-import { formatBytes, formatCount, formatDate, formatDateTime, formatInt, isoOrNull } from '../format.js';
+import { formatBytes, formatCount, formatDate, formatDateTime, formatInt } from '../format.js';
 import { lineChart } from '../charts.js';
 import { hubDatasetUrl, shell } from '../layout.js';
+import { eventsTable, timeEl } from './parts.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
@@ -28,12 +29,6 @@ function tagList(values: string[], cls = ''): HtmlValue {
 
 function fact(label: string, value: HtmlValue): SafeHtml {
   return html`<dt>${label}</dt><dd>${value}</dd>`;
-}
-
-function timeEl(iso: string | null, withTime = false): HtmlValue {
-  const dt = isoOrNull(iso);
-  if (dt === null) return html`<span class="muted">–</span>`;
-  return html`<time datetime="${dt}">${withTime ? formatDateTime(iso) : formatDate(iso)}</time>`;
 }
 
 function exact(n: number | null, show: (n: number | null) => string, unit = ''): HtmlValue {
@@ -105,12 +100,6 @@ function viewerBlock(viewer: unknown): SafeHtml {
     ? html`<div class="table-wrap"><table><thead><tr><th>Subset</th><th>Split</th><th class="num">Rows</th>${anyEstimate ? html`<th class="num">Estimated</th>` : null}<th class="num">Columns</th><th class="num">Parquet</th><th class="num">Memory</th></tr></thead><tbody>${splits}</tbody></table></div>`
     : html`<p class="muted">No splits sized.</p>`;
   return html`<dl class="facts">${facts}</dl><h3 class="subhead">Subsets and splits</h3>${table}`;
-}
-
-export function eventsTable(events: readonly ChangeEvent[], linkId: ((e: ChangeEvent) => HtmlValue) | null): SafeHtml {
-  if (events.length === 0) return html`<p class="muted">No events.</p>`;
-  const rows = events.map((e) => html`<tr><td>${timeEl(e.detected_at, true)}</td><td><span class="kind kind-${e.kind}">${e.kind}</span></td>${linkId ? html`<td>${linkId(e)}</td>` : null}<td class="num">sync ${formatInt(e.sync_id)}</td></tr>`);
-  return html`<div class="table-wrap"><table><thead><tr><th>Detected</th><th>Change</th>${linkId ? html`<th>Dataset</th>` : null}<th class="num">Sync</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 export function renderDatasetPage(detail: DatasetDetail, ctx: PageContext): string {

@@ -10,7 +10,7 @@ import { SafeHtml, html, raw } from '../html.js';
 import { formatDateTime, formatInt } from '../format.js';
 import { STYLE_CSS } from '../assets/style.js';
 import { footer, linkToHub } from '../layout.js';
-import { eventsTable } from './dataset.js';
+import { eventsTable } from './parts.js';
 import { eventDataset } from './changes.js';
 import { statsBody } from './stats.js';
 

@@ -3,6 +3,7 @@ import { FACETS, SORTS, type DatasetPage, type DatasetQuery, type DatasetSummary
 import { type HtmlValue, SafeHtml, datasetPath, html, raw } from '../html.js';
 import { formatBytes, formatCount, formatDate, formatInt } from '../format.js';
 import { shell } from '../layout.js';
+import { pagination } from './parts.js';
 
 export const FACET_LABELS: Record<FacetName, string> = {
   license: 'License', task: 'Task', language: 'Language', modality: 'Modality', format: 'Format', size_category: 'Size category', author: 'Author',
@@ -97,23 +98,6 @@ function resultItem(d: DatasetSummary): SafeHtml {
 <div class="meta"><span title="${formatInt(d.downloads)} downloads"><b>${formatCount(d.downloads)}</b> downloads</span><span title="${formatInt(d.likes)} likes"><b>${formatCount(d.likes)}</b> likes</span>${d.num_rows !== null ? html`<span title="${formatInt(d.num_rows)} rows"><b>${formatCount(d.num_rows)}</b> rows</span>` : null}${d.total_size_bytes !== null ? html`<span title="${formatInt(d.total_size_bytes)} bytes"><b>${formatBytes(d.total_size_bytes)}</b></span>` : null}${d.last_modified ? html`<span>updated ${formatDate(d.last_modified)}</span>` : null}</div>
 ${tags.length > 0 ? html`<div class="tags">${tags}</div>` : null}
 </li>`;
-}
-
-/** Page links: first, last, and two either side of the current one. */
-export function pagination(current: number, pages: number, urlOf: (page: number) => string): SafeHtml | null {
-  if (pages <= 1) return null;
-  const want = new Set([1, pages, current - 2, current - 1, current, current + 1, current + 2].filter((p) => p >= 1 && p <= pages));
-  const sorted = [...want].sort((a, b) => a - b);
-  const parts: HtmlValue[] = [];
-  parts.push(current > 1 ? html`<a href="${urlOf(current - 1)}" rel="prev">&larr; Previous</a>` : html`<span class="disabled">&larr; Previous</span>`);
-  let last = 0;
-  for (const p of sorted) {
-    if (p - last > 1) parts.push(html`<span class="gap">…</span>`);
-    parts.push(p === current ? html`<span aria-current="page">${formatInt(p)}</span>` : html`<a href="${urlOf(p)}">${formatInt(p)}</a>`);
-    last = p;
-  }
-  parts.push(current < pages ? html`<a href="${urlOf(current + 1)}" rel="next">Next &rarr;</a>` : html`<span class="disabled">Next &rarr;</span>`);
-  return html`<nav class="pagination" aria-label="Pages">${parts}</nav>`;
 }
 
 function chips(q: DatasetQuery): SafeHtml | null {
