@@ -190,6 +190,32 @@ describe.skipIf(SKIP_BROWSER)(browserSuite('serve in Chromium'), () => {
     }
   });
 
+  it('works without JavaScript: the search form, a range and a facet link', async () => {
+    const plain = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+    try {
+      const p = await plain.newPage();
+      await p.goto(`${server.url}/`);
+      await p.fill('#q', 'dataset');
+      await p.selectOption('select[name="min_rows"]', '100000');
+      const [answer] = await Promise.all([p.waitForNavigation(), p.click('button.apply')]);
+      expect(answer?.status()).toBe(200);
+      // without the script the empty fields travel too, and the server reads them as not given
+      const sent = new URL(p.url()).searchParams;
+      expect(sent.get('q')).toBe('dataset');
+      expect(sent.get('min_rows')).toBe('100000');
+      expect(sent.get('max_rows')).toBe('');
+      const n = Number(await p.getAttribute('[data-total]', 'data-total'));
+      expect(n).toBeGreaterThan(0);
+      const facet = p.locator('a[data-facet="language"]').first();
+      const count = Number((await facet.locator('.count').innerText()).replace(/,/g, ''));
+      await Promise.all([p.waitForURL(/[?&]language=/), facet.click()]);
+      expect(Number(await p.getAttribute('[data-total]', 'data-total'))).toBe(count);
+      expect(new URL(p.url()).searchParams.get('min_rows')).toBe('100000');
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('nothing went wrong along the way: no console error, no other origin, no dialog', () => {
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
