@@ -106,6 +106,8 @@ button.secondary, .button.secondary { background: var(--panel); color: var(--tex
 .result-title { display: flex; align-items: baseline; gap: 10px; flex-wrap: wrap; }
 .result-title a { font-weight: 600; font-size: 1.02rem; overflow-wrap: anywhere; }
 .result-title .pretty { color: var(--muted); overflow-wrap: anywhere; }
+/* an id or name holding bidi controls (U+202E…) cannot reorder the text around it */
+.result-title a, .result-title .pretty, td a, .tag, h1, .subtitle { unicode-bidi: isolate; }
 .meta { display: flex; flex-wrap: wrap; gap: 4px 16px; color: var(--muted); font-size: .85rem; margin-top: 6px; font-variant-numeric: tabular-nums; }
 .meta b { color: var(--text); font-weight: 600; }
 .tags { display: flex; flex-wrap: wrap; gap: 5px; margin-top: 6px; }
