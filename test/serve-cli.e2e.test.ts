@@ -129,6 +129,40 @@ describe('serve and sync on the same file', () => {
   }, 60_000);
 });
 
+describe('before the first snapshot', () => {
+  it('while a writer holds a catalog never read before: serve answers 503 with one line, query exits 1; then serve reads it', async () => {
+    const fresh = join(tempDir('hfds-serve-fresh-'), 'hub.duckdb');
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(db, fresh);
+    const writer = await DuckDBInstance.create(fresh); // holds the file as a sync would
+    let held = true;
+    try {
+      const s = await startServe(fresh, { env: { HF_DATASETS_REFRESH_MS: '200' } });
+      try {
+        const a = await get(s.url, '/api/datasets');
+        expect(a.status).toBe(503);
+        expect(JSON.parse(a.body).error).toMatch(/in use by .*no earlier snapshot/);
+        expect((await get(s.url, '/')).status).toBe(503);
+        const r = await runCli(['query', '--db', fresh, 'SELECT 1'], { env: { HF_DATASETS_SNAPSHOT_DIR: tempDir('hfds-snaps-') } });
+        expect(r.code).toBe(1);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        writer.closeSync();
+        held = false;
+        let status = 503;
+        for (let i = 0; i < 300 && status !== 200; i++) {
+          await new Promise((res) => setTimeout(res, 100));
+          status = (await get(s.url, '/api/datasets')).status;
+        }
+        expect(status).toBe(200);
+      } finally {
+        expect(await s.stop()).toBe(0);
+      }
+    } finally {
+      if (held) writer.closeSync();
+    }
+  }, 60_000);
+});
+
 describe('query', () => {
   it('answers as DuckDB does, in csv (not a terminal), ndjson, json and table', async () => {
     const sql = 'SELECT id, downloads, license FROM datasets ORDER BY id LIMIT 3';

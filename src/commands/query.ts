@@ -36,6 +36,12 @@ function textValue(v: unknown): string {
   return JSON.stringify(jsonValue(v));
 }
 
+/** As export's CSV: lists joined with `;` (their items as text), structs and maps as JSON. */
+function csvValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || v instanceof Date) return v;
+  return Array.isArray(v) ? v.map(textValue) : textValue(v);
+}
+
 function cut(s: string): string {
   const one = s.replace(/[\r\n\t]+/g, ' ');
   return one.length > CELL ? `${one.slice(0, CELL - 1)}…` : one;
@@ -81,7 +87,7 @@ export async function runQueryCommand(config: Config, log: Logger): Promise<numb
         }
         const lines: string[] = [];
         for (const r of chunk) {
-          if (format === 'csv') lines.push(r.map((v) => csvField(v === null || typeof v !== 'object' || v instanceof Date || Array.isArray(v) ? (Array.isArray(v) ? v.map(textValue) : v) : textValue(v))).join(','));
+          if (format === 'csv') lines.push(r.map((v) => csvField(csvValue(v))).join(','));
           else {
             const obj = JSON.stringify(Object.fromEntries(names.map((n, i) => [n, jsonValue(r[i])])));
             lines.push(format === 'json' ? `${rows + lines.length === 0 ? '' : ','}${obj}` : obj);
