@@ -3,7 +3,7 @@
  * table (figures, not assertions; the targets are reported as met / not met). Every benchmark
  * starts its own fake Hub in a child process on 127.0.0.1 and measures the client in another
  * child process; this driver only orchestrates. Names: listing, outputs (listing with fewer outputs), baseline-list,
- * baseline-catalog, enrich, viewer, profile, sync, sync-200k (default: all). Results also go to bench/out/.
+ * baseline-catalog, enrich, viewer, profile, sync, sync-200k, serve (default: all). Results also go to bench/out/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { benchBaselineCatalog, benchBaselineList } from './bench-baselines.js';
 import { benchEnrich } from './bench-enrich.js';
 import { benchViewer } from './bench-viewer.js';
+import { benchServe } from './bench-serve.js';
 import { benchSync200k, benchSyncVsCollect } from './bench-sync.js';
 import { benchListing, newProfileDir } from './bench-listing.js';
 import { markdown, targets, textTable, type Row } from './report.js';
 import { cleanUp, OUT_DIR, WORK_BASE } from './util.js';
 
 /** Row ids keep the full-scale names (listing-200k, …) whatever --scale is; the N column says what ran. */
-const NAMES = ['listing', 'outputs', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k'] as const;
+const NAMES = ['listing', 'outputs', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k', 'serve'] as const;
 type Name = (typeof NAMES)[number];
 
 function parse(argv: string[]): { names: Name[]; scale: number } {
@@ -47,6 +48,8 @@ process.stderr.write(`bench: ${names.join(', ')}${scale !== 1 ? ` (scale ${scale
 
 const rows: Row[] = [];
 const hot: string[] = [];
+/** tables a benchmark reports beside its rows (serve: one line per page kind and API shape) */
+const details: string[] = [];
 const failures: string[] = [];
 const step = async (label: string, fn: () => Promise<Row[]>): Promise<void> => {
   const t = Date.now();
@@ -86,6 +89,12 @@ for (const name of names) {
     await step(`sync vs collect ${N(20_000)} at 400 ms`, () => benchSyncVsCollect(N(20_000)));
   } else if (name === 'sync-200k') {
     await step(`sync ${N(200_000)}, then again after 1% changed`, () => benchSync200k(N(200_000)));
+  } else if (name === 'serve') {
+    await step(`serve over a ${N(200_000)}-dataset catalog: p50/p95 per page kind and API shape`, async () => {
+      const r = await benchServe(N(200_000));
+      details.push(r.markdown);
+      return r.rows;
+    });
   } else if (name === 'profile') {
     await step(`CPU profile of listing ${N(200_000)}`, async () => {
       const dir = newProfileDir();
@@ -103,11 +112,12 @@ const total = (Date.now() - started) / 1000;
 const stamp = new Date().toISOString();
 process.stdout.write(`\n${stamp}  ${machine}\n\n${textTable(rows, t)}\n`);
 for (const h of hot) process.stdout.write(`\nCPU hot spots (self time):\n${h}\n`);
+for (const d of details) process.stdout.write(`\n${d}\n`);
 for (const f of failures) process.stdout.write(`\nFAILED ${f}\n`);
 process.stdout.write(`\nbench finished in ${total.toFixed(0)} s\n`);
 mkdirSync(OUT_DIR, { recursive: true });
 const base = join(OUT_DIR, `results-${stamp.replace(/[:.]/g, '-')}`);
 writeFileSync(`${base}.json`, JSON.stringify({ date: stamp, machine, scale, names, seconds: total, rows, targets: t, hotSpots: hot, failures }, null, 2) + '\n');
-writeFileSync(`${base}.md`, `${stamp} — ${machine}\n\n${markdown(rows, t)}\n${hot.map((h) => `\n\`\`\`\n${h}\n\`\`\`\n`).join('')}`);
+writeFileSync(`${base}.md`, `${stamp} — ${machine}\n\n${markdown(rows, t)}\n${hot.map((h) => `\n\`\`\`\n${h}\n\`\`\`\n`).join('')}${details.map((d) => `\n${d}\n`).join('')}`);
 process.stdout.write(`results: ${base}.json, ${base}.md\n`);
 process.exitCode = failures.length > 0 ? 1 : 0;

@@ -42,7 +42,21 @@ const EXAMPLES_EXPORT: Example[] = [
   ['records on stdout', 'hf-datasets export --format ndjson | jq -r .id'],
 ];
 
-const EXAMPLE_WIDTH = 5 + Math.max(...[...EXAMPLES_COLLECT, ...EXAMPLES_SEARCH, ...EXAMPLES_ENRICH, ...EXAMPLES_SYNC, ...EXAMPLES_EXPORT].map(([, command]) => command.length));
+const EXAMPLES_SERVE: Example[] = [
+  ['browse ./hf_datasets.duckdb at http://127.0.0.1:8080/', 'hf-datasets serve'],
+  ['another catalog, any free port', 'hf-datasets serve --db medical.duckdb --port 0'],
+];
+
+const EXAMPLES_REPORT: Example[] = [
+  ['the catalog at a glance as one HTML file', 'hf-datasets report --output hub-report.html'],
+];
+
+const EXAMPLES_QUERY: Example[] = [
+  ['the ten most liked datasets', "hf-datasets query 'SELECT id, likes FROM datasets ORDER BY likes DESC LIMIT 10'"],
+  ['as NDJSON', "hf-datasets query --format ndjson 'SELECT id, license FROM datasets'"],
+];
+
+const EXAMPLE_WIDTH = 5 + Math.max(...[...EXAMPLES_COLLECT, ...EXAMPLES_SEARCH, ...EXAMPLES_ENRICH, ...EXAMPLES_SYNC, ...EXAMPLES_EXPORT, ...EXAMPLES_SERVE, ...EXAMPLES_REPORT, ...EXAMPLES_QUERY].map(([, command]) => command.length));
 
 /**
  * The examples and exit codes after a command's options. yargs' own example table wraps a long
@@ -116,14 +130,21 @@ function exportOptions(y: Argv): Argv {
     .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' });
 }
 
-const COMMANDS = ['collect', 'search', 'enrich', 'sync', 'export'];
+function browseOptions(y: Argv, extra: (y: Argv) => Argv): Argv {
+  return extra(y.option('db', { type: 'string', describe: 'the catalog file (default ./hf_datasets.duckdb)' }))
+    .option('quiet', { type: 'boolean', describe: 'warnings and errors only' })
+    .option('log-level', { type: 'string', describe: 'debug | info | warn | error | silent (default info)' });
+}
+
+const COMMANDS = ['collect', 'search', 'enrich', 'sync', 'export', 'serve', 'report', 'query'];
 /** The commands as a user types them (the usage lines name them this way). */
-const COMMANDS_WORDS = 'collect, search TERM, enrich, sync or export';
+const COMMANDS_WORDS = 'collect, search TERM, enrich, sync, export, serve, report or query SQL';
 
 /** yargs' wording of a usage error → one line that says what to do. */
 export function usageMessage(msg: string, argv: string[]): string {
   const first = argv.find((a) => !a.startsWith('-'));
   if (/^Not enough non-option arguments/.test(msg) && first === 'search') return 'search needs a TERM: hf-datasets search TERM';
+  if (/^Not enough non-option arguments/.test(msg) && first === 'query') return 'query needs the SQL: hf-datasets query "SELECT count(*) FROM datasets"';
   const missing = /^Not enough arguments following: (.+)$/.exec(msg);
   if (missing) return `--${missing[1]} needs a value${missing[1] === 'filter' ? ' (e.g. --filter language:en)' : ''}`;
   const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
@@ -138,8 +159,19 @@ export function usageMessage(msg: string, argv: string[]): string {
   return msg;
 }
 
+/**
+ * `query`'s SQL may begin with a comment (`-- …`), which yargs would read as an option: an argument
+ * that starts with `-` and holds whitespace (no option does) is passed after `--`, as the SQL.
+ */
+export function protectSql(argv: string[]): string[] {
+  if (argv.find((a) => !a.startsWith('-')) !== 'query' || argv.includes('--')) return argv;
+  const i = argv.findIndex((a) => a.startsWith('-') && /\s/.test(a));
+  return i === -1 ? argv : [...argv.slice(0, i), ...argv.slice(i + 1), '--', argv[i]!];
+}
+
 /** Parses argv into the command and its raw options. Throws UsageError. */
 export async function parseArgs(argv: string[]): Promise<{ command: Command | 'help' | null; args: RawArgs; helpText?: string }> {
+  argv = protectSql(argv);
   let picked: Command | null = null;
   const parser = yargs(argv);
   // never narrower than the longest example, so no command is broken across lines
@@ -172,6 +204,27 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
       exportOptions(y).epilog(epilog(EXAMPLES_EXPORT)),
       () => {
         picked = 'export';
+      },
+    )
+    .command('serve', 'browse the catalog in a web browser (search, facets, datasets, changes, stats, JSON API)', (y) =>
+      browseOptions(y, (y) => y
+        .option('host', { type: 'string', describe: 'address to listen on (default 127.0.0.1: this machine only)' })
+        .option('port', { type: 'string', describe: 'port (default 8080; 0 = any free port)' })).epilog(epilog(EXAMPLES_SERVE)),
+      () => {
+        picked = 'serve';
+      },
+    )
+    .command('report', 'write the catalog at a glance and the latest changes as one self-contained HTML file', (y) =>
+      browseOptions(y, (y) => y.option('output', { type: 'string', describe: 'the HTML file to write' })).epilog(epilog(EXAMPLES_REPORT)),
+      () => {
+        picked = 'report';
+      },
+    )
+    .command('query [sql]', 'run one read-only SQL query over the catalog (no files, no network)', (y) =>
+      browseOptions(y.positional('sql', { type: 'string', describe: 'the SQL (one SELECT)' }), (y) =>
+        y.option('format', { type: 'string', describe: 'table | csv | ndjson | json (default: table on a terminal, else csv)' })).epilog(epilog(EXAMPLES_QUERY)),
+      () => {
+        picked = 'query';
       },
     )
     .epilog(`${EXIT_CODES_HELP}\nRun with no arguments on a terminal for the interactive menu.`)
@@ -233,6 +286,18 @@ export async function run(argv: string[]): Promise<number> {
     const config = normalizeConfig(parsed.command, parsed.args);
     debug = config.logLevel === 'debug';
     const log = createLogger(config.logLevel, config.logFormat);
+    if (config.command === 'serve') {
+      const { runServeCommand } = await import('./commands/serve.js');
+      return await runServeCommand(config, log);
+    }
+    if (config.command === 'report') {
+      const { runReportCommand } = await import('./commands/report.js');
+      return await runReportCommand(config, log);
+    }
+    if (config.command === 'query') {
+      const { runQueryCommand } = await import('./commands/query.js');
+      return await runQueryCommand(config, log);
+    }
     if (config.command === 'sync' || config.command === 'export') tuneProcessForCatalog();
     if (config.command === 'sync') {
       const { runSyncCommand } = await import('./commands/sync.js');

@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
 import { networkOptionsFromArgs, show, singleText, wholeNumber } from './options.js';
 import { SORT_KEYS, type QueryOptions, type SortKey } from './types.js';
 
-export type Command = 'collect' | 'search' | 'enrich' | 'sync' | 'export';
+export type Command = 'collect' | 'search' | 'enrich' | 'sync' | 'export' | 'serve' | 'report' | 'query';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFormat = 'text' | 'json';
 
@@ -38,7 +38,25 @@ export interface Config {
   explicitQuery: ReadonlySet<keyof QueryOptions>;
   /** sync and export: the catalog file and the export's choices; null for the other commands */
   catalog?: CatalogOptions | null;
+  /** serve, report and query: their options; null for the other commands */
+  browse?: BrowseOptions | null;
 }
+
+export type QueryFormat = 'table' | 'csv' | 'ndjson' | 'json';
+
+export interface BrowseOptions {
+  db: string;
+  /** serve */
+  host: string;
+  port: number;
+  /** report: the HTML file */
+  output: string | null;
+  /** query: null = table on a terminal, else csv */
+  format: QueryFormat | null;
+  sql: string | null;
+}
+
+export const DEFAULT_PORT = 8080;
 
 export type ExportFormat = 'parquet' | 'ndjson' | 'csv';
 
@@ -88,6 +106,9 @@ export interface RawArgs {
   format?: unknown;
   output?: unknown;
   includeRemoved?: unknown;
+  host?: unknown;
+  port?: unknown;
+  sql?: unknown;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -124,6 +145,27 @@ function catalogOptions(command: Command, args: RawArgs): CatalogOptions | null 
   return { db, format: f, output, includeRemoved: flag(args.includeRemoved) };
 }
 
+/** serve / report / query options. */
+function browseOptions(command: Command, args: RawArgs): BrowseOptions | null {
+  if (command !== 'serve' && command !== 'report' && command !== 'query') return null;
+  const db = text('db', args.db) ?? DEFAULT_DB;
+  const host = text('host', args.host) ?? '127.0.0.1';
+  const port = args.port === undefined ? DEFAULT_PORT : integer('port', args.port, 0, 65535);
+  const output = text('output', args.output);
+  if (command === 'report' && output === null) throw new UsageError('report needs --output FILE.html');
+  let format: QueryFormat | null = null;
+  if (command === 'query' && args.format !== undefined) {
+    const f = text('format', args.format);
+    if (f !== 'table' && f !== 'csv' && f !== 'ndjson' && f !== 'json') throw new UsageError(`--format must be one of table, csv, ndjson, json, got ${show(args.format)}`);
+    format = f;
+  }
+  // the SQL is the positional, or what follows `--` (a SQL that begins with a `-- comment`, see cli.ts)
+  const positional = args._?.slice(1).map(String) ?? [];
+  const sql = command === 'query' ? text('SQL', args.sql ?? (positional.length === 1 ? positional[0] : positional.length > 1 ? positional : undefined)) : null;
+  if (command === 'query' && sql === null) throw new UsageError('query needs the SQL: hf-datasets query "SELECT count(*) FROM datasets"');
+  return { db, host, port, output, format, sql };
+}
+
 /**
  * One spelling per folder: `./dir`, `dir/` and `dir//` all become `dir` (an absolute path stays
  * absolute), so file names and messages built from it agree however the folder was given.
@@ -137,6 +179,7 @@ export function normalizeOutDir(dir: string): string {
 /** Validates everything once; throws UsageError with one line saying what is wrong. */
 export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.ProcessEnv = process.env): Config {
   const catalog = catalogOptions(command, args);
+  const browse = browseOptions(command, args);
   const explicit = new Set<keyof QueryOptions>();
   let search = text('search', args.search);
   if (command === 'search') {
@@ -219,6 +262,7 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
     quiet,
     explicitQuery: explicit,
     catalog,
+    browse,
   };
   return Object.freeze(config);
 }

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   ETL_SCOPE_MISMATCH: "sync: a scope option differs from the catalog's stored scope",
   ETL_NOTHING_TO_RESUME: '--resume: no unfinished run in the output folder',
   ETL_RESUME_MISMATCH: '--resume: a query option differs from the run being resumed',
+  ETL_QUERY: 'query: a SQL statement that is refused (it would write, or reach files or the network) or fails',
   // the network and the Hub's answers
   ETL_HTTP_STATUS: 'an HTTP status that is not retried, or still failing when the retries ran out',
   ETL_NETWORK: 'a network failure (reset, dropped) after every retry',
@@ -41,6 +42,10 @@ export const ERROR_CODES = {
   ETL_CATALOG_NEWER: 'the catalog has a newer schema than this release understands',
   ETL_NOT_A_CATALOG: 'the file is not a catalog',
   ETL_NO_CATALOG: 'no catalog at the path given',
+  ETL_NO_SNAPSHOT: 'serve/query/report: a sync holds a catalog that was never read, so no snapshot of it exists yet',
+  ETL_SNAPSHOT: 'serve/query/report: the private snapshot of the catalog cannot be made',
+  // the catalog browser
+  ETL_LISTEN: 'serve: the address or port cannot be listened on',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -87,7 +92,7 @@ branded(EtlError, 'EtlError');
 
 /** Thrown when the command line, a library option or the resume state does not make sense. Exit code 2. */
 export class UsageError extends EtlError {
-  constructor(message: string, code: 'ETL_USAGE' | 'ETL_SCOPE_MISMATCH' | 'ETL_NOTHING_TO_RESUME' | 'ETL_RESUME_MISMATCH' = 'ETL_USAGE', options?: { cause?: unknown }) {
+  constructor(message: string, code: 'ETL_USAGE' | 'ETL_SCOPE_MISMATCH' | 'ETL_NOTHING_TO_RESUME' | 'ETL_RESUME_MISMATCH' | 'ETL_QUERY' = 'ETL_USAGE', options?: { cause?: unknown }) {
     super(message, code, options);
     this.name = 'UsageError';
   }
@@ -160,7 +165,7 @@ export class AbortedError extends EtlError {
 }
 branded(AbortedError, 'AbortedError');
 
-export type CatalogErrorCode = 'ETL_CATALOG' | 'ETL_CATALOG_LOCKED' | 'ETL_CATALOG_OPEN' | 'ETL_CATALOG_MIGRATE' | 'ETL_CATALOG_NEWER' | 'ETL_NOT_A_CATALOG' | 'ETL_NO_CATALOG';
+export type CatalogErrorCode = 'ETL_CATALOG' | 'ETL_CATALOG_LOCKED' | 'ETL_CATALOG_OPEN' | 'ETL_CATALOG_MIGRATE' | 'ETL_CATALOG_NEWER' | 'ETL_NOT_A_CATALOG' | 'ETL_NO_CATALOG' | 'ETL_NO_SNAPSHOT' | 'ETL_SNAPSHOT';
 
 /** A catalog that cannot be used: not a catalog, a newer schema, or held by another process. Exit 1. */
 export class CatalogError extends EtlError {

@@ -214,7 +214,7 @@ describe('usage and help', () => {
   it('search without a term, an unknown command, option or argument: one clear line, exit 2', async () => {
     const cases: Array<[string[], string]> = [
       [['search'], 'search needs a TERM: hf-datasets search TERM'],
-      [['serach', 'squad'], 'unknown command "serach": use collect, search TERM, enrich, sync or export (see hf-datasets --help)'],
+      [['serach', 'squad'], 'unknown command "serach": use collect, search TERM, enrich, sync, export, serve, report or query SQL (see hf-datasets --help)'],
       [['collect', '--limmit', '5'], 'unknown option --limmit (see hf-datasets collect --help)'],
       [['sync', '--bogus'], 'unknown option --bogus (see hf-datasets sync --help)'],
       [['export', '--frmat', 'csv'], 'unknown option --frmat (see hf-datasets export --help)'],

@@ -44,7 +44,7 @@ const card = (id: string): Record<string, unknown> => item(id).cardData as Recor
 const EXPECTED_IDS = [...new Set(CORPUS.map((x) => x.id).filter((id): id is string => typeof id === 'string' && id !== ''))];
 const UNUSABLE = CORPUS.filter((x) => typeof x.id !== 'string' || x.id === '');
 /** Ids that cannot be requested as a URL path (a dot or empty segment, a lone surrogate). */
-const UNREQUESTABLE = ['x/../../escape', 'x/..', 'x/.', '..', '.', '/leading-slash', 'trailing-slash/', 'a//b', 'surrogate/lone\ud800id'];
+const UNREQUESTABLE = ['x/../../escape', 'evil/../../escape', 'x/..', 'x/.', '..', '.', '/leading-slash', 'trailing-slash/', 'a//b', 'surrogate/lone\ud800id'];
 /** Strings that must never show up outside the polluting card (they would only come from a polluted prototype). */
 const POLLUTION_MARKS = ['POLLUTED', 'polluted.txt', 'polluted.example', '"polluted"'];
 
@@ -145,7 +145,8 @@ describe('the hostile corpus (fixtures/hostile.json)', () => {
     }
     const ids = CORPUS.map((x) => x.id);
     for (const id of ['x/../../escape', 'x/..', 'x/.hidden', '..', '.', 'CON', 'nul', 'pct/a%2Fb', 'back\\slash/..\\..\\evil',
-      'ctl/nul\u0000byte', 'CaseTest/MixedCase', 'casetest/mixedcase', 'proto/polluter', 'surrogate/lone\ud800id']) {
+      'ctl/nul\u0000byte', 'CaseTest/MixedCase', 'casetest/mixedcase', 'proto/polluter', 'surrogate/lone\ud800id',
+      'xss/<img src=x onerror=alert(1)>', 'evil/../../escape']) {
       expect(ids, JSON.stringify(id)).toContain(id);
     }
     expect(ids.some((id) => typeof id === 'string' && id.length > 300)).toBe(true);

@@ -224,7 +224,7 @@ export async function openCatalog(path: string, opts: { write: boolean; migratio
     probe.closeSync();
   }
   // only a writer gets here (a reader was returned above or refused)
-  const instance = await openInstance(path, false);
+  const instance = exists ? await openPastReaders(path) : await openInstance(path, false);
   const conn = await instance.connect();
   try {
     await conn.run("SET TimeZone = 'UTC'");
@@ -237,6 +237,26 @@ export async function openCatalog(path: string, opts: { write: boolean; migratio
     throw err;
   }
   return finish(path, instance, conn);
+}
+
+/** How long a writer waits for readers that copy the catalog (serve, query, report: see snapshot.ts). */
+export const READER_WAIT_MS = 5_000;
+
+/**
+ * Opens for writing a catalog whose read-only probe just succeeded: a lock conflict now can only be
+ * a reader's shared lock (a writer's lock would have refused the probe), and readers hold it only
+ * while they copy the file, so the writer retries for up to READER_WAIT_MS before giving up.
+ */
+async function openPastReaders(path: string): Promise<DuckDBInstance> {
+  const until = Date.now() + READER_WAIT_MS;
+  for (;;) {
+    try {
+      return await openInstance(path, false);
+    } catch (err) {
+      if (!(err instanceof CatalogError && err.code === 'ETL_CATALOG_LOCKED') || Date.now() >= until) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 function finish(path: string, instance: DuckDBInstance, conn: DuckDBConnection): Catalog {
