@@ -3,13 +3,14 @@
  * table (figures, not assertions; the targets are reported as met / not met). Every benchmark
  * starts its own fake Hub in a child process on 127.0.0.1 and measures the client in another
  * child process; this driver only orchestrates. Names: listing, baseline-list,
- * baseline-catalog, enrich, viewer, profile, sync, sync-200k (default: all). Results also go to bench/out/.
+ * baseline-catalog, enrich, viewer, profile, sync, sync-200k, export (default: all). Results also go to bench/out/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBaselineCatalog, benchBaselineList } from './bench-baselines.js';
 import { benchEnrich } from './bench-enrich.js';
+import { benchExport } from './bench-export.js';
 import { benchViewer } from './bench-viewer.js';
 import { benchSync200k, benchSyncVsCollect } from './bench-sync.js';
 import { benchListing, newProfileDir } from './bench-listing.js';
@@ -17,7 +18,7 @@ import { markdown, targets, textTable, type Row } from './report.js';
 import { cleanUp, OUT_DIR, WORK_BASE } from './util.js';
 
 /** Row ids keep the full-scale names (listing-200k, …) whatever --scale is; the N column says what ran. */
-const NAMES = ['listing', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k'] as const;
+const NAMES = ['listing', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k', 'export'] as const;
 type Name = (typeof NAMES)[number];
 
 function parse(argv: string[]): { names: Name[]; scale: number } {
@@ -81,6 +82,8 @@ for (const name of names) {
     await step(`sync vs collect ${N(20_000)} at 400 ms`, () => benchSyncVsCollect(N(20_000)));
   } else if (name === 'sync-200k') {
     await step(`sync ${N(200_000)}, then again after 1% changed`, () => benchSync200k(N(200_000)));
+  } else if (name === 'export') {
+    await step(`export ${N(200_000)} in each format`, () => benchExport(N(200_000)));
   } else if (name === 'profile') {
     await step(`CPU profile of listing ${N(200_000)}`, async () => {
       const dir = newProfileDir();
