@@ -6,6 +6,8 @@
  * a newer release, is refused before anything is written to it: it is first inspected read-only.
  */
 import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EtlError } from '../errors.js';
 
@@ -109,9 +111,18 @@ function lockHolder(message: string): string | null {
   return m ? m[1]!.trim() : null;
 }
 
+/**
+ * Where a reader spills when a query outgrows memory_limit: DuckDB's default is `<catalog>.tmp`
+ * beside the file, which cannot be made when the catalog is on read-only media (an export to
+ * another place must still work). A folder of this process in the system's temp folder instead.
+ */
+export function readerTempDirectory(): string {
+  return join(tmpdir(), `hf-datasets-duckdb-${process.pid}.tmp`);
+}
+
 async function openInstance(path: string, readOnly: boolean): Promise<DuckDBInstance> {
   try {
-    return await DuckDBInstance.create(path, { ...DUCKDB_SETTINGS, ...(readOnly ? { access_mode: 'READ_ONLY' } : {}) });
+    return await DuckDBInstance.create(path, { ...DUCKDB_SETTINGS, ...(readOnly ? { access_mode: 'READ_ONLY', temp_directory: readerTempDirectory() } : {}) });
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
     const holder = lockHolder(msg);
