@@ -12,6 +12,7 @@
  * both ran out of the 48 MB limit past a few thousand datasets. So NDJSON and CSV read one
  * vector of rowids per query, and Parquet is one unsorted COPY with small row groups.
  */
+import { fstatSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { JSDuckDBValueConverter, type DuckDBBlobVector, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
@@ -66,17 +67,37 @@ export async function exportParquet(conn: DuckDBConnection, output: string, incl
 }
 
 /**
- * NDJSON to the file `output` (written to a temporary name, then renamed), by DuckDB itself: one
- * COPY of the stored JSON text, one record a line. Its CSV writer with no quote, no escape and a
- * delimiter JSON text never holds raw (0x1F; JSON escapes control characters) writes each text
- * as it is. It holds less than the batches below (~180 MB peak at 200,000 datasets, not ~350 MB).
+ * NDJSON written by DuckDB itself to `path` (a new file, or this process's stdout): one COPY of
+ * the stored JSON text, one record a line. Its CSV writer with no quote, no escape and a delimiter
+ * JSON text never holds raw (0x1F; JSON escapes control characters) writes each text as it is.
+ * It holds less than the batches below (~150–180 MB peak at 200,000 datasets, not ~300–400 MB).
+ * @throws DuckDB's IO error ("Broken pipe" when the reader of stdout went away)
  */
+export async function copyNdjson(conn: DuckDBConnection, path: string, includeRemoved: boolean): Promise<number> {
+  const r = await conn.run(`COPY (SELECT record::VARCHAR AS record FROM datasets ${where(includeRemoved)})
+    TO ${sqlString(path)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f', USE_TMP_FILE false)`);
+  return Number(r.rowsChanged);
+}
+
+/** NDJSON to the file `output` (written to a temporary name, then renamed). Returns the row count. */
 export async function exportNdjsonFile(conn: DuckDBConnection, output: string, includeRemoved: boolean): Promise<number> {
-  return viaTempFile(output, async (tmp) => {
-    const r = await conn.run(`COPY (SELECT record::VARCHAR AS record FROM datasets ${where(includeRemoved)})
-      TO ${sqlString(tmp)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER '\x1f')`);
-    return Number(r.rowsChanged);
-  });
+  return viaTempFile(output, (tmp) => copyNdjson(conn, tmp, includeRemoved));
+}
+
+/**
+ * Where DuckDB can write this process's stdout itself: on Linux, a pipe (`| jq`) or an empty file
+ * (`> out.ndjson`, `>>` to an empty one) reopened through /proc/self/fd/1 — a blocking description
+ * of its own, written from DuckDB's thread. Null elsewhere (a terminal, a socket, a file that
+ * already holds something, other systems): the batches below write it then.
+ */
+export function duckdbStdout(): string | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const st = fstatSync(1);
+    return st.isFIFO() || (st.isFile() && st.size === 0) ? '/proc/self/fd/1' : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
