@@ -41,5 +41,5 @@ export async function runSyncCommand(config: Config, log: Logger): Promise<numbe
     }
     log.info(syncSummaryLine(result, db));
     return EXIT_CODES.ok;
-  });
+  }, 'committing what was fetched');
 }

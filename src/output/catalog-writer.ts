@@ -9,7 +9,8 @@
  * → checkpoint(next page)… → finish(complete). `finish` always leaves valid JSON files, and the
  * state it saves lets `--resume` continue from the last record written.
  */
-import { access, mkdir, rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
+import { makeFolder } from '../util/make-folder.js';
 import { basename, join } from 'node:path';
 import type { DatasetRecord, QueryOptions } from '../types.js';
 import { BufferedFile } from './buffered-file.js';
@@ -84,7 +85,7 @@ export class CatalogWriter {
     if (opts.outDir === null) return new CatalogWriter(opts, null);
     const outDir = opts.outDir;
     try {
-      await mkdir(outDir, { recursive: true });
+      await makeFolder(outDir);
     } catch (err) {
       throw outputFolderError(outDir, err);
     }

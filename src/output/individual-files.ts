@@ -5,7 +5,8 @@
  * each file but memory stays bounded. Lifecycle: open → write… → drain() (at checkpoints and
  * before closing); the first failed write is thrown by the next write or drain.
  */
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { makeFolder } from '../util/make-folder.js';
 import { join } from 'node:path';
 import { safeFileName } from './safe-name.js';
 
@@ -39,7 +40,7 @@ export class IndividualFiles {
 
   static async open(outDir: string): Promise<IndividualFiles> {
     const dir = join(outDir, 'individual_datasets');
-    await mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     // temporary files left by a run that was killed; not those of a run still writing here
     for (const name of await readdir(dir)) {
       if (!name.startsWith('.') || !name.includes(TMP_MARK)) continue;
