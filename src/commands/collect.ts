@@ -35,7 +35,7 @@ export async function runCollectCommand(config: Config, log: Logger, onResult?: 
     if (result.stoppedBy === 'error') {
       // one line: what went wrong, and what was kept
       const kept = result.paths
-        ? `; ${plural(result.summary.total_datasets, 'dataset')} kept in ${result.paths.aggregate} (incomplete; continue with --resume --out ${config.outDir})`
+        ? `; ${plural(result.paths.kept, 'dataset')} kept in ${result.paths.aggregate} (incomplete; continue with --resume --out ${config.outDir})`
         : '';
       throw new EtlError(`${describeError(result.error)}${kept}`, (result.error as EtlError | undefined)?.code ?? 'ETL_FATAL', { cause: result.error });
     }

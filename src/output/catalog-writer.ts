@@ -103,10 +103,10 @@ export class CatalogWriter {
     return new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp, startedAt: opts.info.started_at });
   }
 
-  /** Paths of the files written, for the final summary line. */
-  get paths(): { aggregate: string; links: string; individual: string | null } | null {
+  /** Paths of the files written, and the records the aggregate holds (fewer than written when a full disk cut it back), for the final summary line. */
+  get paths(): { aggregate: string; links: string; individual: string | null; kept: number } | null {
     const f = this.#files;
-    return f ? { aggregate: f.aggregate.path, links: f.links.path, individual: f.individual?.dir ?? null } : null;
+    return f ? { aggregate: f.aggregate.path, links: f.links.path, individual: f.individual?.dir ?? null, kept: f.aggregate.count } : null;
   }
 
   /** The ids journal of this run (null without files). */
