@@ -98,6 +98,7 @@ function show(v: unknown): string {
 }
 
 function integer(name: string, v: unknown, min: number, max: number): number {
+  if (Array.isArray(v)) throw new UsageError(`--${name} may be given once, got ${v.length} values (${v.map(show).join(', ')})`);
   const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
   if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > max) {
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${show(v)}`);

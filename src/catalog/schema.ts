@@ -5,7 +5,7 @@
  * Lifecycle: `openCatalog` → queries → `close()`. A file that is not a catalog, or one written by
  * a newer release, is refused before anything is written to it: it is first inspected read-only.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -180,6 +180,8 @@ export async function openCatalog(path: string, opts: { write: boolean; migratio
   const migrations = opts.migrations ?? MIGRATIONS;
   const latest = migrations[migrations.length - 1]!.version;
   const exists = existsSync(path) && statSync(path).size > 0;
+  // an empty file (`touch`, `mktemp`) holds nothing: a writer makes the catalog in its place
+  if (!exists && opts.write && existsSync(path) && statSync(path).isFile()) unlinkSync(path);
   if (!exists && !opts.write) throw new CatalogError(`no catalog at ${path} (create it with: hf-datasets sync --db ${path})`, 'ETL_NO_CATALOG');
   if (exists) {
     // look first, read-only: a foreign or newer file must stay byte for byte as it was

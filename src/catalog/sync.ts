@@ -117,7 +117,9 @@ export function resolveScope(cfg: Config, stored: Scope | null): Scope {
   const given: Scope = { search: cfg.query.search, author: cfg.query.author, filter: cfg.query.filter };
   if (stored === null) return given;
   for (const key of ['search', 'author', 'filter'] as const) {
-    if (cfg.explicitQuery.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) {
+    // the Hub matches authors whatever their case (Kyoto-U is kyoto-u)
+    const same = key === 'author' ? given.author?.toLowerCase() === stored.author?.toLowerCase() : JSON.stringify(given[key]) === JSON.stringify(stored[key]);
+    if (cfg.explicitQuery.has(key) && !same) {
       throw new UsageError(`--${key} ${JSON.stringify(given[key])} differs from this catalog's scope (${key} ${JSON.stringify(stored[key])}); use another --db for another scope`, 'ETL_SCOPE_MISMATCH');
     }
   }
@@ -140,7 +142,7 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
     const scope = resolveScope(cfg, await storedScope(catalog.conn));
     const query: QueryOptions = { ...scope, sort: 'createdAt', since: null, limit: null, file_sizes: cfg.query.file_sizes, viewer_stats: cfg.query.viewer_stats };
     const opened = await openSync(catalog.conn, scope, firstPagePath(query));
-    if (opened.continued) deps.log.info(`continuing sync ${opened.syncId} of ${db} where it stopped (${opened.prior.pages} pages committed)`);
+    if (opened.continued) deps.log.info(`continuing sync ${opened.syncId} of ${db} where it stopped (${opened.prior.pages} ${opened.prior.pages === 1 ? 'page' : 'pages'} committed)`);
     client = clientFromConfig(cfg, deps.log);
     viewer = cfg.query.viewer_stats ? viewerClientFromConfig(cfg, deps.log) : null;
     return await walk(cfg, catalog, { client, viewer }, opened.syncId, opened.cursor, opened.continued, opened.prior, deps, started);

@@ -1,0 +1,122 @@
+/**
+ * The minor items of a new user's third trial (issue 21), each through the real CLI (or the
+ * package as a library): an empty file as a new catalog, the scope a sync that committed nothing
+ * leaves, authors compared as the Hub does, wording ("1 page committed", an option given twice),
+ * the library naming a wrong option, the docs the package refers to shipped in it, and file
+ * names on a case-sensitive file system left as the rule says.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { createHubClient, datasetSource, UsageError } from 'hf-dataset-collector';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashedFileName, safeFileName } from '../src/output/safe-name.js';
+import type { RawDataset } from '../src/types.js';
+import { count, query } from './helpers/catalog-db.js';
+import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
+
+let hub: FakeHub | null = null;
+afterEach(async () => {
+  await hub?.close();
+  hub = null;
+});
+
+async function writeSql(db: string, sql: string): Promise<void> {
+  const instance = await DuckDBInstance.create(db);
+  try {
+    const conn = await instance.connect();
+    await conn.run(sql);
+    conn.closeSync();
+  } finally {
+    instance.closeSync();
+  }
+}
+
+describe('the catalog file', () => {
+  it('an empty file (touch, mktemp) is a new catalog for sync', async () => {
+    hub = await startFakeHub({ synthetic: 30, maxPageSize: 10 });
+    const db = join(tempDir('hfds-empty-'), 'hub.duckdb');
+    writeFileSync(db, '');
+    const r = await runCli(['sync', '--db', db, '--endpoint', hub.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await count(db, 'SELECT count(*) FROM datasets')).toBe(30);
+  });
+
+  it('a first sync that committed nothing (a wrong endpoint) does not fix the scope: the next sync with --author works', async () => {
+    hub = await startFakeHub({ synthetic: 300, maxPageSize: 10 });
+    const db = join(tempDir('hfds-scope-'), 'hub.duckdb');
+    const wrong = await runCli(['sync', '--db', db, '--endpoint', 'http://127.0.0.1:9', '--max-retries', '0']);
+    expect(wrong.code).toBe(1);
+    const author = 'org-1';
+    const r = await runCli(['sync', '--db', db, '--endpoint', hub.url, '--author', author]);
+    expect(r.code, r.stderr).toBe(0);
+    const scope = await query<{ scope: string }>(db, 'SELECT scope::VARCHAR AS scope FROM syncs');
+    expect(scope.map((s) => JSON.parse(s.scope).author)).toEqual([author]);
+    expect(await count(db, `SELECT count(*) FROM datasets WHERE author <> '${author}'`)).toBe(0);
+    // the Hub matches authors whatever their case: so does the scope check
+    const upper = await runCli(['sync', '--db', db, '--endpoint', hub.url, '--author', author.toUpperCase()]);
+    expect(upper.code, upper.stderr).toBe(0);
+    const other = await runCli(['sync', '--db', db, '--endpoint', hub.url, '--author', 'org-2']);
+    expect(other.code).toBe(2);
+  });
+
+  it('a continued sync says "1 page committed" (not "1 pages")', async () => {
+    hub = await startFakeHub({ synthetic: 30, maxPageSize: 10 });
+    const db = join(tempDir('hfds-pages-'), 'hub.duckdb');
+    expect((await runCli(['sync', '--db', db, '--endpoint', hub.url])).code).toBe(0);
+    const second = hub.requests.filter((q) => q.url.startsWith('/api/datasets'))[1]!.url;
+    // as if it had stopped after its first page
+    await writeSql(db, `UPDATE syncs SET complete = false, finished_at = NULL, pages = 1, cursor = '${second}'`);
+    const r = await runCli(['sync', '--db', db, '--endpoint', hub.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('where it stopped (1 page committed)');
+  });
+});
+
+describe('wording', () => {
+  it('an option given twice says so (--limit 5 --limit 6), exit 2', async () => {
+    const r = await runCli(['collect', '--limit', '5', '--limit', '6', '--endpoint', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('hf-datasets: --limit may be given once, got 2 values ("5", "6")');
+  });
+
+  it('the library refuses a query option of the wrong type, naming it ({search: 42})', () => {
+    const c = createHubClient({ endpoint: 'http://127.0.0.1:9', token: null });
+    try {
+      for (const [q, message] of [[{ search: 42 }, 'search must be a string, got 42'], [{ author: ['a'] }, 'author must be a string, got ["a"]'], [{ filter: [1] }, 'filter must be an array of strings, got [1]']] as const) {
+        expect(() => datasetSource(c, q as never), JSON.stringify(q)).toThrow(UsageError);
+        expect(() => datasetSource(c, q as never)).toThrow(message);
+      }
+    } finally {
+      void c.close();
+    }
+  });
+
+  it('every docs/*.md the README and the built package refer to is shipped in the package', () => {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ files: Array<{ path: string }> }>;
+    const shipped = new Set(packed[0]!.files.map((f) => f.path));
+    const texts = [readFileSync(join(ROOT, 'README.md'), 'utf8'), ...[...shipped].filter((p) => p.endsWith('.js') || p.endsWith('.d.ts')).map((p) => readFileSync(join(ROOT, p), 'utf8'))];
+    const referenced = new Set(texts.flatMap((t) => t.match(/docs\/[\w-]+\.md/g) ?? []));
+    expect(referenced.size).toBeGreaterThan(0);
+    for (const doc of referenced) expect(shipped.has(doc), doc).toBe(true);
+  });
+});
+
+describe('individual file names and case', () => {
+  it('on a case-sensitive file system, ids differing only in case keep their plain names, each file its own id', async () => {
+    const base = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'datasets.json'), 'utf8')) as RawDataset[];
+    const ids = ['Case/Same', 'case/same'];
+    hub = await startFakeHub({ datasets: ids.map((id, i) => ({ ...base[i]!, id, _id: `x${i}`, author: id.split('/')[0]! })) });
+    const out = tempDir('hfds-case-');
+    const r = await runCli(['collect', '--all', '--out', out, '--endpoint', hub.url]);
+    expect(r.code, r.stderr).toBe(0);
+    const dir = join(out, 'individual_datasets');
+    expect(readdirSync(dir).sort()).toEqual(['Case__Same.json', 'case__same.json']);
+    for (const id of ids) expect(JSON.parse(readFileSync(join(dir, safeFileName(id)), 'utf8')).id).toBe(id);
+    // the name a later id takes where the file system folds case: the plain stem with the hash suffix
+    expect(hashedFileName('case/same')).toMatch(/^case__same-[0-9a-f]{8}\.json$/);
+    expect(hashedFileName('a__b')).toBe(safeFileName('a__b'));
+  });
+});
