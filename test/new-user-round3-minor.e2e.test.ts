@@ -75,7 +75,34 @@ describe('the catalog file', () => {
   });
 });
 
+describe('sync counts the records it stored with an errors entry', () => {
+  it('sync --file-sizes where two file-size calls fail: the last line says "2 datasets kept with an errors entry"', async () => {
+    const base = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'datasets.json'), 'utf8')) as RawDataset[];
+    const items = base.slice(0, 6).map((d, i) => (i < 2 ? { ...d, __fake: { detailStatus: 500, treeStatus: 500 } } : d));
+    hub = await startFakeHub({ datasets: items as RawDataset[] });
+    const db = join(tempDir('hfds-failed-'), 'hub.duckdb');
+    const r = await runCli(['sync', '--db', db, '--file-sizes', '--max-retries', '0', '--endpoint', hub.url]);
+    expect(r.code, r.stderr).toBe(0);
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/sync 1 complete: .*; 2 datasets kept with an errors entry$/);
+    expect(await count(db, 'SELECT count(*) FROM datasets WHERE json_array_length(record->\'$.errors\') > 0')).toBe(2);
+  });
+});
+
 describe('wording', () => {
+  it('Ctrl-C in sync says what it finishes: "committing what was fetched", not "finishing the files"', async () => {
+    hub = await startFakeHub({ synthetic: 200, maxPageSize: 10, latencyMs: 100 });
+    const db = join(tempDir('hfds-int-'), 'hub.duckdb');
+    const h = hub;
+    const r = await runCli(['sync', '--db', db, '--endpoint', h.url], {
+      timeoutMs: 30_000,
+      onSpawn: (child) => void h.until((c) => c.list >= 2).then(() => child.kill('SIGINT')),
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('SIGINT received: committing what was fetched (again to quit at once)');
+    expect(r.stderr).not.toContain('finishing the files');
+  });
+
   it('an option given twice says so (--limit 5 --limit 6), exit 2', async () => {
     const r = await runCli(['collect', '--limit', '5', '--limit', '6', '--endpoint', 'http://127.0.0.1:9']);
     expect(r.code).toBe(2);

@@ -41,6 +41,8 @@ export interface SyncResult {
   stoppedBy: null | 'signal' | 'error';
   error: unknown;
   seconds: number;
+  /** records of this run stored with an `errors` entry (a failed file-sizes or viewer call) */
+  failed: number;
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -167,6 +169,7 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
   const ctx: StageContext = { client, viewer, endpoint: cfg.endpoint, signal: deps.signal };
   const run: SyncCounts = { pages: 0, listed: 0, added: 0, updated: 0, restored: 0, unchanged: 0, removed: 0, requests: 0 };
   let committedRequests = 0;
+  let failed = 0;
   let updatedSinceCheckpoint = 0;
   let complete = false;
   const progress = deps.progress?.(client) ?? null;
@@ -233,7 +236,8 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
     for (const r of page) run[r.kind] += 1;
     run.removed += removed;
     if (next === null) complete = true;
-    progress?.update(prior.listed + run.listed, 0);
+    for (const r of page) if (r.record.errors.length > 0) failed += 1;
+    progress?.update(prior.listed + run.listed, failed);
   }
 
   let stoppedBy: SyncResult['stoppedBy'] = null;
@@ -264,5 +268,5 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
     pages: prior.pages + run.pages, listed: prior.listed + run.listed, added: prior.added + run.added, updated: prior.updated + run.updated,
     restored: prior.restored + run.restored, unchanged: prior.unchanged + run.unchanged, removed: run.removed, requests: prior.requests + run.requests,
   };
-  return { syncId, continued, complete, run, total, stoppedBy, error, seconds: (Date.now() - started) / 1000 };
+  return { syncId, continued, complete, run, total, stoppedBy, error, seconds: (Date.now() - started) / 1000, failed };
 }

@@ -39,7 +39,9 @@ export async function runSyncCommand(config: Config, log: Logger): Promise<numbe
       log.warn(`interrupted; ${syncSummaryLine(result, db)} (run sync again to continue)`);
       return stopReason() === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint;
     }
-    log.info(syncSummaryLine(result, db));
+    // as collect's: the datasets kept with an errors entry are counted on the last line
+    if (result.failed > 0) log.warn(`${syncSummaryLine(result, db)}; ${plural(result.failed, 'dataset')} kept with an errors entry`);
+    else log.info(syncSummaryLine(result, db));
     return EXIT_CODES.ok;
   }, 'committing what was fetched');
 }
