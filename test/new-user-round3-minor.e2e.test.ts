@@ -16,6 +16,7 @@ import type { RawDataset } from '../src/types.js';
 import { count, query } from './helpers/catalog-db.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
+import { MovingCorpus } from './helpers/moving-corpus.js';
 
 let hub: FakeHub | null = null;
 afterEach(async () => {
@@ -128,6 +129,53 @@ describe('wording', () => {
     const referenced = new Set(texts.flatMap((t) => t.match(/docs\/[\w-]+\.md/g) ?? []));
     expect(referenced.size).toBeGreaterThan(0);
     for (const doc of referenced) expect(shipped.has(doc), doc).toBe(true);
+  });
+});
+
+function readmeSql(comment: string): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const m = new RegExp('```sql\\n(-- ' + comment + '[\\s\\S]*?)```').exec(readme);
+  expect(m, comment).not.toBeNull();
+  return m![1]!;
+}
+
+describe('README', () => {
+  it('"datasets added this week" leaves out the first sync (it adds everything) and removed datasets', async () => {
+    const corpus = new MovingCorpus(30);
+    hub = await startFakeHub({ maxPageSize: 10 });
+    corpus.serve(hub);
+    const db = join(tempDir('hfds-week-'), 'hub.duckdb');
+    expect((await runCli(['sync', '--db', db, '--endpoint', hub.url])).code).toBe(0);
+    const sql = readmeSql('datasets added to the Hub this week');
+    expect(await query(db, sql)).toEqual([]);
+    const added = corpus.add(3);
+    corpus.remove(added[0]!);
+    corpus.serve(hub);
+    expect((await runCli(['sync', '--db', db, '--endpoint', hub.url])).code).toBe(0);
+    const gone = added[1]!;
+    corpus.remove(gone);
+    corpus.serve(hub);
+    expect((await runCli(['sync', '--db', db, '--endpoint', hub.url])).code).toBe(0);
+    const rows = await query<{ id: string }>(db, sql);
+    expect(rows.map((r) => r.id)).toEqual([added[2]]);
+  });
+
+  it('the cron line runs the installed command (a bin of this package), never `npx hf-datasets`', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const cron = readme.split('\n').find((l) => /^\d+ \d+ \* \* \*/.test(l));
+    expect(cron).toBeDefined();
+    expect(cron).not.toMatch(/npx hf-datasets/);
+    const bins = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin);
+    for (const cmd of cron!.matchAll(/&&\s+(\S+)\s+(?:sync|export)\b/g)) expect(bins).toContain(cmd[1]);
+  });
+
+  it('the --concurrency range the README gives is the one the CLI enforces', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const m = /\| `--concurrency N` \| .*\((\d+) to (\d+)\)/.exec(readme);
+    expect(m).not.toBeNull();
+    const r = await runCli(['collect', '--concurrency', String(Number(m![2]) + 1), '--endpoint', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--concurrency must be a whole number from ${m![1]} to ${m![2]}`);
   });
 });
 
