@@ -14,9 +14,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashedFileName, safeFileName } from '../src/output/safe-name.js';
 import type { RawDataset } from '../src/types.js';
 import { count, query } from './helpers/catalog-db.js';
-import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { BIN, cliEnv, ROOT, runCli, tempDir } from './helpers/cli.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
+import { startFakeViewer } from './helpers/fake-viewer.js';
 import { MovingCorpus } from './helpers/moving-corpus.js';
+import { ptyAvailable, spawnPty } from './helpers/pty.js';
 
 let hub: FakeHub | null = null;
 afterEach(async () => {
@@ -88,6 +90,32 @@ describe('sync counts the records it stored with an errors entry', () => {
     expect(last).toMatch(/sync 1 complete: .*; 2 datasets kept with an errors entry$/);
     expect(await count(db, 'SELECT count(*) FROM datasets WHERE json_array_length(record->\'$.errors\') > 0')).toBe(2);
   });
+});
+
+describe('progress', () => {
+  it('collect --viewer-stats: while the viewer\'s requests are retried the run says so (it stood still, saying nothing)', async () => {
+    const base = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'datasets.json'), 'utf8')) as RawDataset[];
+    hub = await startFakeHub({ datasets: base.slice(0, 5) });
+    const viewer = await startFakeViewer({ scenarios: { [String(base[0]!.id)]: { kind: 'slow', ms: 60_000 } } });
+    try {
+      const r = await runCli(['collect', '--limit', '5', '--ndjson', '--viewer-stats', '--timeout', '1', '--max-retries', '4', '--endpoint', hub.url, '--viewer-endpoint', viewer.url], { timeoutMs: 40_000 });
+      expect(r.stderr).toMatch(/warn: no progress for \ds: retrying requests to the dataset viewer after .*timed out.* \(\d+ retr(y|ies) so far\)/);
+    } finally {
+      await viewer.close();
+    }
+  }, 60_000);
+
+  it.skipIf(!ptyAvailable())('sync --file-sizes on a terminal: the line counts the details fetched before the first page commits', async () => {
+    hub = await startFakeHub({ synthetic: 2000, latencyMs: 40 });
+    const db = join(tempDir('hfds-fs-progress-'), 'hub.duckdb');
+    const s = spawnPty([process.execPath, BIN, 'sync', '--db', db, '--file-sizes', '--endpoint', hub.url], { env: cliEnv() });
+    try {
+      const m = await s.waitFor(/synced 0 · [^\n]*?(\d+) details fetched/, 30_000);
+      expect(Number(m[1])).toBeGreaterThan(0);
+    } finally {
+      s.kill();
+    }
+  }, 60_000);
 });
 
 describe('wording', () => {

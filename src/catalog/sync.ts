@@ -25,7 +25,7 @@ import { addRequests, commitPage, lookupPage, openSync, storedScope, type Change
 export interface SyncDeps {
   log: Logger;
   signal: AbortSignal;
-  progress?: (client: HubClient) => Progress | null;
+  progress?: (client: HubClient, viewer: HubClient | null) => Progress | null;
   /** extra stages (tests, or a stage another module provides) appended to the built-in ones */
   stages?: CatalogStage[];
 }
@@ -114,6 +114,9 @@ const walBytes = (db: string): number => fileBytes(`${db}.wal`);
 /** the heap a sync lets grow before it collects (a page's records take ~5 MB, the next page's listing items ~3.5 MB; 32 MB costs ~10% more CPU than 48 MB) */
 const HEAP_SOFT_LIMIT = 32 * 1048576;
 
+/** How the progress line names each stage's answers. */
+const FETCHED_WORDS: Record<string, string> = { file_sizes: 'details', viewer: 'viewer answers' };
+
 /** The scope of this sync: the stored one; scope options given again must equal it (else UsageError). */
 export function resolveScope(cfg: Config, stored: Scope | null): Scope {
   const given: Scope = { search: cfg.query.search, author: cfg.query.author, filter: cfg.query.filter };
@@ -172,7 +175,10 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
   let failed = 0;
   let updatedSinceCheckpoint = 0;
   let complete = false;
-  const progress = deps.progress?.(client) ?? null;
+  const progress = deps.progress?.(client, viewer) ?? null;
+  // per-dataset calls finished before their page commits (a page of 1,000 with --file-sizes takes a while)
+  const fetched = new Map(active.map((st) => [st.name, { answers: 0, failed: 0 }]));
+  const fetchedText = (): string => [...fetched].map(([name, f]) => `${f.answers} ${FETCHED_WORDS[name] ?? name}${f.failed ? ` (${f.failed} failed)` : ''}`).join(', ') + ' fetched';
 
   /** Records of one page → compared, enriched, committed with `next`. */
   async function processPage(items: RawDataset[], next: string | null): Promise<void> {
@@ -208,6 +214,12 @@ async function walk(cfg: Config, catalog: Catalog, clients: { client: HubClient;
           record = stage.carry(record, held.stored, cfg.endpoint);
         } else if (active.includes(stage)) {
           const got = await stage.fetch(record, ctx);
+          const f = fetched.get(stage.name);
+          if (f) {
+            f.answers += 1;
+            if (!got.ok) f.failed += 1;
+            progress?.fetched(fetchedText());
+          }
           record = got.record;
           marks.push({ id: wellFormed(record.id), stage: stage.name, sha: fresh.sha, ok: got.ok, value: JSON.stringify(wellFormed(stage.part(record)) ?? null) });
           if (stage.path === '$.files') filesChanged = true;

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { runSync, type SyncResult } from '../catalog/sync.js';
 import { describeError, EtlError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatDuration, plural, Progress } from '../progress.js';
+import { formatDuration, plural, Progress, retriesOf } from '../progress.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
 /** pages, datasets, added/updated/restored/removed, requests, time. */
@@ -29,7 +29,10 @@ export async function runSyncCommand(config: Config, log: Logger): Promise<numbe
     const result = await runSync(config, db, {
       log,
       signal: controller.signal,
-      progress: (client) => new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'synced' }),
+      progress: (client, viewer) => new Progress({
+        tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'synced',
+        retries: retriesOf([{ name: 'the Hub', retries: client.retries }, viewer && { name: 'the dataset viewer', retries: viewer.retries }]),
+      }),
     });
     if (result.stoppedBy === 'error') {
       throw new EtlError(`${describeError(result.error)}; the catalog keeps every committed page (run sync again to continue sync ${result.syncId})`,
