@@ -9,8 +9,9 @@
  * sorted. The `record` column is ~5 KB a dataset, ZSTD-compressed a vector (2,048 rows) at a
  * time: sorting it (`ORDER BY id`) needs the whole column in DuckDB's memory, and one long
  * streamed scan of it held every decompressed vector of a row group (122,880 rows, ~600 MB) —
- * both ran out of the 48 MB limit past a few thousand datasets. So NDJSON and CSV read one
- * vector of rowids per query, and Parquet is one unsorted COPY with small row groups.
+ * both ran out of the 48 MB limit past a few thousand datasets. So Parquet is one unsorted COPY
+ * with small row groups, NDJSON to a file (or a pipe) one unsorted COPY too, and CSV and NDJSON
+ * to other writers read one vector of rowids per query. Figures: bench/RESULTS.md.
  */
 import { fstatSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
