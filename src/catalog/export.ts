@@ -86,16 +86,17 @@ export async function exportNdjsonFile(conn: DuckDBConnection, output: string, i
 }
 
 /**
- * Where DuckDB can write this process's stdout itself: on Linux, a pipe (`| jq`) or an empty file
- * (`> out.ndjson`, `>>` to an empty one) reopened through /proc/self/fd/1 — a blocking description
- * of its own, written from DuckDB's thread. Null elsewhere (a terminal, a socket, a file that
- * already holds something, other systems): the batches below write it then.
+ * Where DuckDB can write this process's stdout itself: on Linux, a pipe (`| jq`), a terminal or
+ * /dev/null, or an empty file (`> out.ndjson`, `>>` to an empty one) reopened through
+ * /proc/self/fd/1 — a blocking description of its own, written from DuckDB's thread. Null
+ * elsewhere (a socket, a file that already holds something, other systems): the batches below
+ * write it then.
  */
 export function duckdbStdout(): string | null {
   if (process.platform !== 'linux') return null;
   try {
     const st = fstatSync(1);
-    return st.isFIFO() || (st.isFile() && st.size === 0) ? '/proc/self/fd/1' : null;
+    return st.isFIFO() || st.isCharacterDevice() || (st.isFile() && st.size === 0) ? '/proc/self/fd/1' : null;
   } catch {
     return null;
   }
