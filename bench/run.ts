@@ -3,13 +3,14 @@
  * table (figures, not assertions; the targets are reported as met / not met). Every benchmark
  * starts its own fake Hub in a child process on 127.0.0.1 and measures the client in another
  * child process; this driver only orchestrates. Names: listing, outputs (listing with fewer outputs), baseline-list,
- * baseline-catalog, enrich, viewer, profile, sync, sync-200k, serve (default: all). Results also go to bench/out/.
+ * baseline-catalog, enrich, viewer, profile, sync, sync-200k, serve, export (default: all). Results also go to bench/out/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchBaselineCatalog, benchBaselineList } from './bench-baselines.js';
 import { benchEnrich } from './bench-enrich.js';
+import { benchExport } from './bench-export.js';
 import { benchViewer } from './bench-viewer.js';
 import { benchServe } from './bench-serve.js';
 import { benchSync200k, benchSyncVsCollect } from './bench-sync.js';
@@ -18,7 +19,7 @@ import { markdown, targets, textTable, type Row } from './report.js';
 import { cleanUp, OUT_DIR, WORK_BASE } from './util.js';
 
 /** Row ids keep the full-scale names (listing-200k, …) whatever --scale is; the N column says what ran. */
-const NAMES = ['listing', 'outputs', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k', 'serve'] as const;
+const NAMES = ['listing', 'outputs', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k', 'serve', 'export'] as const;
 type Name = (typeof NAMES)[number];
 
 function parse(argv: string[]): { names: Name[]; scale: number } {
@@ -95,6 +96,8 @@ for (const name of names) {
       details.push(r.markdown);
       return r.rows;
     });
+  } else if (name === 'export') {
+    await step(`export ${N(200_000)} in each format`, () => benchExport(N(200_000)));
   } else if (name === 'profile') {
     await step(`CPU profile of listing ${N(200_000)}`, async () => {
       const dir = newProfileDir();

@@ -44,6 +44,39 @@ export interface ProgressOptions {
 
 const NO_RETRIES: RetryState = { total: 0, waiting: 0, reason: null };
 
+
+/** Retries, with the client whose requests wait (when it is not the first of `retriesOf`). */
+export type Retries = RetryState & { origin?: string };
+
+/**
+ * The retries of several clients (the Hub's and the dataset viewer's) as one, for the progress
+ * line: the reason is that of the client retrying now (or that retried last), and `origin` names
+ * it when it is not the first, so the notice says whose requests are retried.
+ */
+export function retriesOf(clients: ReadonlyArray<{ name: string; retries: RetryState } | null | undefined>): () => Retries {
+  const seen = clients.map(() => 0);
+  let latest = -1;
+  return () => {
+    const out: Retries = { total: 0, waiting: 0, reason: null };
+    let waitingNow = -1;
+    clients.forEach((c, i) => {
+      if (!c) return;
+      out.total += c.retries.total;
+      out.waiting += c.retries.waiting;
+      if (c.retries.total > seen[i]!) latest = i;
+      seen[i] = c.retries.total;
+      if (c.retries.waiting > 0 && waitingNow === -1) waitingNow = i;
+    });
+    const pick = waitingNow !== -1 ? waitingNow : latest;
+    const c = pick === -1 ? null : clients[pick];
+    if (c) {
+      out.reason = c.retries.reason;
+      if (pick > 0) out.origin = c.name;
+    }
+    return out;
+  };
+}
+
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.max(0, Math.round(seconds));
@@ -53,7 +86,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /** The live line's text, from plain numbers (pure; the class only decides when to show it). */
-export function progressLine(p: { label: string; done: number; failed: number; target: number | null; elapsedMs: number; budget: Budget; now: number; retries?: RetryState }): string {
+export function progressLine(p: { label: string; done: number; failed: number; target: number | null; elapsedMs: number; budget: Budget; now: number; retries?: RetryState; fetched?: string }): string {
   const elapsed = p.elapsedMs / 1000;
   const rate = elapsed > 0 ? p.done / elapsed : 0;
   const t = p.target;
@@ -61,12 +94,13 @@ export function progressLine(p: { label: string; done: number; failed: number; t
   parts.push(`${rate.toFixed(rate < 10 ? 1 : 0)}/s`);
   if (t !== null && rate > 0 && p.done < t) parts.push(`ETA ${formatDuration((t - p.done) / rate)}`);
   if (p.failed) parts.push(`${p.failed} failed`);
+  if (p.fetched) parts.push(p.fetched);
   const b = p.budget;
   if (b.remaining !== null) parts.push(`quota ${b.remaining}${b.quota !== null ? `/${b.quota}` : ''} left`);
   const pausedFor = b.pausedUntil - p.now;
   if (pausedFor > 0) parts.push(`rate-limited, waiting ${formatDuration(pausedFor / 1000)}`);
   const r = p.retries;
-  if (r && r.waiting > 0) parts.push(`${plural(r.waiting, 'request')} waiting to retry (${r.reason ?? 'failed'})`);
+  if (r && r.waiting > 0) parts.push(`${plural(r.waiting, 'request')}${(r as Retries).origin ? ` to ${(r as Retries).origin}` : ''} waiting to retry (${r.reason ?? 'failed'})`);
   return parts.join(' · ');
 }
 
@@ -83,6 +117,7 @@ export class Progress {
   #movedAt: number;
   #retriesAtMove = 0;
   #noticed = false;
+  #fetched: string | undefined;
 
   constructor(options: ProgressOptions) {
     this.#o = {
@@ -114,15 +149,27 @@ export class Progress {
   /** The line as shown, before it is cut to the terminal width (also used by tests). */
   line(): string {
     const now = this.#o.now();
-    return progressLine({ label: this.#o.label, done: this.#done, failed: this.#failed, target: this.#o.target, elapsedMs: now - this.#start, budget: this.#o.budget(), now, retries: this.#o.retries() });
+    return progressLine({ label: this.#o.label, done: this.#done, failed: this.#failed, target: this.#o.target, elapsedMs: now - this.#start, budget: this.#o.budget(), now, retries: this.#o.retries(), fetched: this.#fetched });
+  }
+
+  /**
+   * Per-dataset answers fetched so far, before their datasets count as done (sync commits a page at
+   * a time), e.g. `120 details fetched (2 failed)`: shown on the line, and the run is moving.
+   */
+  fetched(text: string): void {
+    if (text !== this.#fetched) this.#moved();
+    this.#fetched = text;
+    this.#show();
+  }
+
+  #moved(): void {
+    this.#movedAt = this.#o.now();
+    this.#retriesAtMove = this.#o.retries().total;
+    this.#noticed = false;
   }
 
   update(done: number, failed: number): void {
-    if (done !== this.#done) {
-      this.#movedAt = this.#o.now();
-      this.#retriesAtMove = this.#o.retries().total;
-      this.#noticed = false;
-    }
+    if (done !== this.#done) this.#moved();
     this.#done = done;
     this.#failed = failed;
     this.#show();
@@ -135,7 +182,8 @@ export class Progress {
     const still = this.#o.now() - this.#movedAt;
     if (r.total === this.#retriesAtMove || still < this.#o.noticeMs) return;
     this.#noticed = true;
-    const to = this.#o.endpoint ? ` to ${this.#o.endpoint}` : '';
+    const origin = (r as Retries).origin;
+    const to = origin ? ` to ${origin}` : this.#o.endpoint ? ` to ${this.#o.endpoint}` : '';
     this.#o.log.warn(`no progress for ${formatDuration(still / 1000)}: retrying requests${to} after ${r.reason ?? 'a failure'} (${plural(r.total - this.#retriesAtMove, 'retry', 'retries')} so far)`);
   }
 

@@ -39,7 +39,7 @@ describe('README catalog queries', () => {
     const [added, licenses, downloads, biggest] = readmeQueries();
     expect(biggest).toBeDefined();
     const a = await query<{ id: string }>(db, added!);
-    expect(a.length).toBe(await query(db, 'SELECT id FROM datasets').then((r) => r.length));
+    expect(a.length).toBe(0); // the second sync listed the same corpus: nothing added after the first (test/new-user-round3-minor)
     const l = await query<{ license: string; datasets: bigint }>(db, licenses!);
     expect(l.length).toBeGreaterThan(1);
     expect(Number(l[0]!.datasets)).toBeGreaterThanOrEqual(Number(l.at(-1)!.datasets));

@@ -5,7 +5,9 @@
  * Lifecycle: `openCatalog` → queries → `close()`. A file that is not a catalog, or one written by
  * a newer release, is refused before anything is written to it: it is first inspected read-only.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CatalogError } from '../errors.js';
 
@@ -81,7 +83,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     statements: V2,
-    readAs: [`CREATE TEMP VIEW datasets AS SELECT *, ${ESTIMATED_NUM_ROWS} AS estimated_num_rows FROM {db}.main.datasets`],
+    // rowid too: export reads the table in rowid ranges
+    readAs: [`CREATE TEMP VIEW datasets AS SELECT rowid AS rowid, *, ${ESTIMATED_NUM_ROWS} AS estimated_num_rows FROM {db}.main.datasets`],
   },
 ];
 
@@ -132,9 +135,18 @@ function lockHolder(message: string): string | null {
   return m ? m[1]!.trim() : null;
 }
 
+/**
+ * Where a reader spills when a query outgrows memory_limit: DuckDB's default is `<catalog>.tmp`
+ * beside the file, which cannot be made when the catalog is on read-only media (an export to
+ * another place must still work). A folder of this process in the system's temp folder instead.
+ */
+export function readerTempDirectory(): string {
+  return join(tmpdir(), `hf-datasets-duckdb-${process.pid}.tmp`);
+}
+
 async function openInstance(path: string, readOnly: boolean): Promise<DuckDBInstance> {
   try {
-    return await DuckDBInstance.create(path, { ...DUCKDB_SETTINGS, ...(readOnly ? { access_mode: 'READ_ONLY' } : {}) });
+    return await DuckDBInstance.create(path, { ...DUCKDB_SETTINGS, ...(readOnly ? { access_mode: 'READ_ONLY', temp_directory: readerTempDirectory() } : {}) });
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
     const holder = lockHolder(msg);
@@ -201,6 +213,8 @@ export async function openCatalog(path: string, opts: { write: boolean; migratio
   const migrations = opts.migrations ?? MIGRATIONS;
   const latest = migrations[migrations.length - 1]!.version;
   const exists = existsSync(path) && statSync(path).size > 0;
+  // an empty file (`touch`, `mktemp`) holds nothing: a writer makes the catalog in its place
+  if (!exists && opts.write && existsSync(path) && statSync(path).isFile()) unlinkSync(path);
   if (!exists && !opts.write) throw new CatalogError(`no catalog at ${path} (create it with: hf-datasets sync --db ${path})`, 'ETL_NO_CATALOG');
   if (exists) {
     // look first, read-only: a foreign or newer file must stay byte for byte as it was

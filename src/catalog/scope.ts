@@ -11,7 +11,9 @@ export function resolveScope(cfg: Config, stored: Scope | null): Scope {
   const given: Scope = { search: cfg.query.search, author: cfg.query.author, filter: cfg.query.filter };
   if (stored === null) return given;
   for (const key of ['search', 'author', 'filter'] as const) {
-    if (cfg.explicitQuery.has(key) && JSON.stringify(given[key]) !== JSON.stringify(stored[key])) {
+    // the Hub matches authors whatever their case (Kyoto-U is kyoto-u)
+    const same = key === 'author' ? given.author?.toLowerCase() === stored.author?.toLowerCase() : JSON.stringify(given[key]) === JSON.stringify(stored[key]);
+    if (cfg.explicitQuery.has(key) && !same) {
       throw new UsageError(`--${key} ${JSON.stringify(given[key])} differs from this catalog's scope (${key} ${JSON.stringify(stored[key])}); use another --db for another scope`, 'ETL_SCOPE_MISMATCH');
     }
   }

@@ -82,7 +82,8 @@ const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v)
 
 /** The scope stored by the first sync, or null for a new catalog. */
 export async function storedScope(conn: DuckDBConnection): Promise<Scope | null> {
-  const r = await rows(conn, 'SELECT scope::VARCHAR AS scope FROM syncs ORDER BY sync_id LIMIT 1');
+  // a sync that committed nothing (a wrong endpoint, stopped at once) has not fixed the scope yet
+  const r = await rows(conn, 'SELECT scope::VARCHAR AS scope FROM syncs WHERE complete OR pages > 0 ORDER BY sync_id LIMIT 1');
   if (r.length === 0) return null;
   const s = JSON.parse(String(r[0]!.scope)) as Partial<Scope>;
   return { search: s.search ?? null, author: s.author ?? null, filter: Array.isArray(s.filter) ? s.filter : [] };
@@ -92,6 +93,11 @@ export async function storedScope(conn: DuckDBConnection): Promise<Scope | null>
 export async function openSync(conn: DuckDBConnection, scope: Scope, start: string): Promise<OpenedSync> {
   const last = await rows(conn, 'SELECT * FROM syncs ORDER BY sync_id DESC LIMIT 1');
   const l = last[0];
+  if (l && l.complete !== true && n(l.pages) === 0) {
+    // it committed nothing: it starts again from the beginning, in this scope (the first sync's may have been a mistake)
+    await conn.run('UPDATE syncs SET started_at = now(), scope = $2::JSON, cursor = $3 WHERE sync_id = $1', [Number(l.sync_id), JSON.stringify(scope), start] as never);
+    return { syncId: Number(l.sync_id), cursor: start, continued: false, prior: { ...ZERO, requests: n(l.requests) } };
+  }
   if (l && l.complete !== true && typeof l.cursor === 'string') {
     const prior: SyncCounts = { pages: n(l.pages), listed: n(l.listed), added: n(l.added), updated: n(l.updated), restored: n(l.restored), unchanged: n(l.unchanged), removed: n(l.removed), requests: n(l.requests) };
     return { syncId: Number(l.sync_id), cursor: l.cursor, continued: true, prior };

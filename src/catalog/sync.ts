@@ -28,7 +28,7 @@ import { openSync, storedScope, type SyncCounts } from './store.js';
 export interface SyncDeps {
   log: Logger;
   signal: AbortSignal;
-  progress?: (client: HubClient) => Progress | null;
+  progress?: (client: HubClient, viewer: HubClient | null) => Progress | null;
   /** after each committed page (the CLI collects garbage there: process tuning is the CLI's business) */
   afterCommit?: () => void;
 }
@@ -44,7 +44,12 @@ export interface SyncResult {
   stoppedBy: null | 'signal' | 'error';
   error: unknown;
   seconds: number;
+  /** records of this run stored with an `errors` entry (a failed file-sizes or viewer call) */
+  failed: number;
 }
+
+/** How the progress line names each enricher's answers. */
+const FETCHED_WORDS: Record<string, string> = { file_sizes: 'details', viewer: 'viewer answers' };
 
 /** Runs a sync. Throws UsageError / CatalogError before anything is written; other failures come back in the result. */
 export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<SyncResult> {
@@ -57,7 +62,7 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
     const scope = resolveScope(cfg, await storedScope(catalog.conn));
     const query: QueryOptions = { ...scope, sort: 'createdAt', since: null, limit: null, file_sizes: cfg.query.file_sizes, viewer_stats: cfg.query.viewer_stats };
     const opened = await openSync(catalog.conn, scope, firstPagePath(query));
-    if (opened.continued) deps.log.info(`continuing sync ${opened.syncId} of ${db} where it stopped (${opened.prior.pages} pages committed)`);
+    if (opened.continued) deps.log.info(`continuing sync ${opened.syncId} of ${db} where it stopped (${opened.prior.pages} ${opened.prior.pages === 1 ? 'page' : 'pages'} committed)`);
     client = clientFromConfig(cfg, deps.log);
     viewer = cfg.query.viewer_stats ? viewerClientFromConfig(cfg, deps.log) : null;
     const hub = client;
@@ -67,7 +72,11 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
       // every HTTP request of this process: the Hub's and the viewer's
       requests: () => hub.requests + (viewer?.requests ?? 0),
     });
-    const progress = deps.progress?.(client) ?? null;
+    const progress = deps.progress?.(client, viewer) ?? null;
+    let failed = 0;
+    // per-dataset calls finished before their page commits (a page of 1,000 with --file-sizes takes a while)
+    const fetched = new Map(active.map((e) => [e.name, { answers: 0, failed: 0 }]));
+    const fetchedText = (): string => [...fetched].map(([name, f]) => `${f.answers} ${FETCHED_WORDS[name] ?? name}${f.failed ? ` (${f.failed} failed)` : ''}`).join(', ') + ' fetched';
     let stoppedBy: SyncResult['stoppedBy'] = null;
     let error: unknown = null;
     try {
@@ -78,11 +87,19 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
       const ctx = { client, viewer, endpoint: cfg.endpoint, signal: deps.signal };
       for await (const f of recordPipeline(records, ENRICHERS, ctx, { fetching: active.length > 0 })) {
         if (f.kind === 'record') {
+          for (const done of f.fetched ?? []) {
+            const count = fetched.get(done.name);
+            if (count === undefined) continue;
+            count.answers += 1;
+            if (done.refetch) count.failed += 1;
+            progress?.fetched(fetchedText());
+          }
+          if (f.record.errors.length > 0) failed += 1;
           sink.write(f.record, undefined, f);
           continue;
         }
         await sink.checkpoint(f);
-        progress?.update(opened.prior.listed + sink.run.listed, 0);
+        progress?.update(opened.prior.listed + sink.run.listed, failed);
       }
       if (deps.signal.aborted && !sink.complete) throw new AbortedError();
     } catch (err) {
@@ -98,7 +115,7 @@ export async function runSync(cfg: Config, db: string, deps: SyncDeps): Promise<
       pages: prior.pages + run.pages, listed: prior.listed + run.listed, added: prior.added + run.added, updated: prior.updated + run.updated,
       restored: prior.restored + run.restored, unchanged: prior.unchanged + run.unchanged, removed: run.removed, requests: prior.requests + run.requests,
     };
-    return { syncId: opened.syncId, continued: opened.continued, complete: sink.complete, run, total, stoppedBy, error, seconds: (Date.now() - started) / 1000 };
+    return { syncId: opened.syncId, continued: opened.continued, complete: sink.complete, run, total, stoppedBy, error, seconds: (Date.now() - started) / 1000, failed };
   } finally {
     await client?.close();
     await viewer?.close();

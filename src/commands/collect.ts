@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { safeUrl } from '../http/client.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { runCollect, type CollectResult } from '../pipeline/collect.js';
-import { formatDuration, plural, Progress } from '../progress.js';
+import { formatDuration, plural, Progress, retriesOf } from '../progress.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
 /** The summary line: datasets, failures, requests, time, where the files are. */
@@ -27,15 +27,19 @@ export async function runCollectCommand(config: Config, log: Logger, onResult?: 
       log,
       signal: controller.signal,
       ndjson,
-      progress: (target, client) =>
-        new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target, log, budget: () => client.budget(), retries: () => client.retries, endpoint: safeUrl(client.endpoint).replace(/\/$/, '') }),
+      progress: (target, client, viewer) =>
+        new Progress({
+          tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target, log, budget: () => client.budget(), endpoint: safeUrl(client.endpoint).replace(/\/$/, ''),
+          // the viewer's retries too: with --viewer-stats a dataset the viewer keeps failing holds the line still
+          retries: retriesOf([{ name: 'the Hub', retries: client.retries }, viewer && { name: 'the dataset viewer', retries: viewer.retries }]),
+        }),
     });
     onResult?.(result);
     const reason = stopReason();
     if (result.stoppedBy === 'error') {
       // one line: what went wrong, and what was kept
       const kept = result.paths
-        ? `; ${plural(result.summary.total_datasets, 'dataset')} kept in ${result.paths.aggregate} (incomplete; continue with --resume --out ${config.outDir})`
+        ? `; ${plural(result.paths.kept, 'dataset')} kept in ${result.paths.aggregate} (incomplete; continue with --resume --out ${config.outDir})`
         : '';
       throw new EtlError(`${describeError(result.error)}${kept}`, (result.error as EtlError | undefined)?.code ?? 'ETL_FATAL', { cause: result.error });
     }

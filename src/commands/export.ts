@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { exportParquet, exportStream, viaTempFile } from '../catalog/export.js';
+import { copyNdjson, duckdbStdout, exportNdjsonFile, exportParquet, exportStream, viaTempFile } from '../catalog/export.js';
 import { openCatalog } from '../catalog/schema.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
@@ -16,9 +16,19 @@ export async function runExportCommand(config: Config, log: Logger): Promise<num
   const { db, format, output, includeRemoved } = config.catalog!;
   const catalog = await openCatalog(db, { write: false });
   try {
-    if (format === 'parquet') {
-      const n = await exportParquet(catalog.conn, output!, includeRemoved);
+    if (format === 'parquet' || (format === 'ndjson' && output !== null)) {
+      const n = await (format === 'parquet' ? exportParquet : exportNdjsonFile)(catalog.conn, output!, includeRemoved);
       log.info(`exported ${plural(n, 'dataset')} to ${output}`);
+      return EXIT_CODES.ok;
+    }
+    const stdout = output === null && format === 'ndjson' ? duckdbStdout() : null;
+    if (stdout !== null) {
+      try {
+        log.info(`exported ${plural(await copyNdjson(catalog.conn, stdout, includeRemoved), 'dataset')}`);
+      } catch (err) {
+        if (!/broken pipe/i.test((err as Error).message)) throw err;
+        log.info('output closed by the reader');
+      }
       return EXIT_CODES.ok;
     }
     if (output === null) {

@@ -1,6 +1,8 @@
 /**
  * Ctrl-C and SIGTERM: the first one aborts the run (files are closed as valid JSON and the
- * state saved), a second one exits at once.
+ * state saved), a second one exits at once. The finishing is bounded: a run that has not ended
+ * SHUTDOWN_GRACE_MS after the first signal (a reader of stdout that stopped reading, a file
+ * system call that never returns) exits then with the signal's code.
  */
 import { EXIT_FATAL, EXIT_USAGE } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -8,15 +10,24 @@ import type { Logger } from '../log.js';
 export const EXIT_CODES = { ok: 0, fatal: EXIT_FATAL, usage: EXIT_USAGE, sigint: 130, sigterm: 143 } as const;
 export type StopReason = 'SIGINT' | 'SIGTERM' | 'epipe' | null;
 
-export async function withStopSignals<T>(log: Logger, body: (controller: AbortController, reason: () => StopReason) => Promise<T>): Promise<T> {
+/** How long the first signal waits for the run to finish its files before the process exits. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** `finishing`: what the run does after the first signal, for its message ("finishing the files"). */
+export async function withStopSignals<T>(log: Logger, body: (controller: AbortController, reason: () => StopReason) => Promise<T>, finishing = 'finishing the files'): Promise<T> {
   const controller = new AbortController();
   let reason: StopReason = null;
+  let grace: NodeJS.Timeout | null = null;
   const onSignal = (sig: 'SIGINT' | 'SIGTERM'): void => {
-    if (controller.signal.aborted) {
-      process.exit(sig === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint);
-    }
+    const code = sig === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint;
+    if (controller.signal.aborted) process.exit(code);
     reason = sig;
-    log.warn(`${sig} received: finishing the files (again to quit at once)`);
+    log.warn(`${sig} received: ${finishing} (again to quit at once)`);
+    grace = setTimeout(() => {
+      log.warn(`still ${finishing} ${SHUTDOWN_GRACE_MS / 1000} s after ${sig}; quitting now`);
+      process.exit(code);
+    }, SHUTDOWN_GRACE_MS);
+    grace.unref();
     controller.abort(sig);
   };
   const onInt = (): void => onSignal('SIGINT');
@@ -29,6 +40,7 @@ export async function withStopSignals<T>(log: Logger, body: (controller: AbortCo
   try {
     return await body(controller, () => reason);
   } finally {
+    if (grace !== null) clearTimeout(grace);
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }

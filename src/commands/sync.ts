@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { runSync, type SyncResult } from '../catalog/sync.js';
 import { describeError, EtlError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatDuration, plural, Progress } from '../progress.js';
+import { formatDuration, plural, Progress, retriesOf } from '../progress.js';
 import { collectIfLarge } from './heap.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
@@ -31,7 +31,10 @@ export async function runSyncCommand(config: Config, log: Logger): Promise<numbe
       log,
       signal: controller.signal,
       afterCommit: collectIfLarge,
-      progress: (client) => new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'synced' }),
+      progress: (client, viewer) => new Progress({
+        tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'synced',
+        retries: retriesOf([{ name: 'the Hub', retries: client.retries }, viewer && { name: 'the dataset viewer', retries: viewer.retries }]),
+      }),
     });
     if (result.stoppedBy === 'error') {
       throw new EtlError(`${describeError(result.error)}; the catalog keeps every committed page (run sync again to continue sync ${result.syncId})`,
@@ -41,7 +44,9 @@ export async function runSyncCommand(config: Config, log: Logger): Promise<numbe
       log.warn(`interrupted; ${syncSummaryLine(result, db)} (run sync again to continue)`);
       return stopReason() === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint;
     }
-    log.info(syncSummaryLine(result, db));
+    // as collect's: the datasets kept with an errors entry are counted on the last line
+    if (result.failed > 0) log.warn(`${syncSummaryLine(result, db)}; ${plural(result.failed, 'dataset')} kept with an errors entry`);
+    else log.info(syncSummaryLine(result, db));
     return EXIT_CODES.ok;
-  });
+  }, 'committing what was fetched');
 }

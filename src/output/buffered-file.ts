@@ -103,20 +103,44 @@ export class BufferedFile {
     await this.#until(0);
   }
 
-  /** Flushes and fsyncs: every byte up to the returned offset is durable when this resolves. */
-  async checkpoint(): Promise<number> {
+  /**
+   * Flushes and fsyncs: every byte up to the returned offset is durable when this resolves. With
+   * `reserve`, that many bytes past the end are also taken on disk (spaces, overwritten by the
+   * next writes), so `recover` can always write a tail that long, even on a full disk.
+   */
+  async checkpoint(reserve = 0): Promise<number> {
     const end = this.#offset;
     await this.flush();
+    if (reserve > 0) await this.#fh.write(Buffer.alloc(reserve, 0x20), 0, reserve, end);
     await this.#fh.sync();
     return end;
   }
 
+  /** Flushes, cuts off what a reservation left past the end, and closes. */
   async close(): Promise<void> {
     try {
       await this.flush();
+      await this.#fh.truncate(this.#offset);
       await this.#fh.sync().catch(() => undefined);
     } finally {
       await this.#fh.close();
+    }
+  }
+
+  /**
+   * After a failed write (a full disk): cuts the file back to `at` (a checkpoint's offset, freeing
+   * what was written since, reservation included), writes `tail` there and closes the file.
+   */
+  async recover(at: number, tail: string): Promise<void> {
+    this.#queue = [];
+    this.#used = 0;
+    try {
+      await this.#fh.truncate(at);
+      const buf = Buffer.from(tail, 'utf8');
+      for (let done = 0; done < buf.length; ) done += (await this.#fh.write(buf, done, buf.length - done, at + done)).bytesWritten;
+      await this.#fh.sync();
+    } finally {
+      await this.#fh.close().catch(() => undefined);
     }
   }
 

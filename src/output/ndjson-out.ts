@@ -28,8 +28,13 @@ export class NdjsonOut {
 
   /** Writes one line; returns a promise when the reader is behind (await it). */
   write(json: string): Promise<void> | undefined {
+    return this.writeBytes(json + '\n');
+  }
+
+  /** Writes lines already ended by their newlines, as they are. */
+  writeBytes(lines: Uint8Array | string): Promise<void> | undefined {
     if (this.#closed) return undefined;
-    if (this.#out.write(json + '\n')) return undefined;
+    if (this.#out.write(lines)) return undefined;
     return new Promise<void>((resolve) => {
       this.#waiters.push(resolve);
       this.#out.once('drain', () => this.#wake());

@@ -9,7 +9,8 @@
  * → checkpoint(next page)… → finish(complete). `finish` always leaves valid JSON files, and the
  * state it saves lets `--resume` continue from the last record written.
  */
-import { access, mkdir, rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
+import { makeFolder } from '../util/make-folder.js';
 import { basename, join } from 'node:path';
 import type { DatasetRecord, QueryOptions } from '../types.js';
 import { BufferedFile } from './buffered-file.js';
@@ -84,7 +85,7 @@ export class RunFilesWriter {
     if (opts.outDir === null) return new RunFilesWriter(opts, null);
     const outDir = opts.outDir;
     try {
-      await mkdir(outDir, { recursive: true });
+      await makeFolder(outDir);
     } catch (err) {
       throw outputFolderError(outDir, err);
     }
@@ -102,10 +103,10 @@ export class RunFilesWriter {
     return new RunFilesWriter(opts, { outDir, aggregate, links, ids, individual, timestamp, startedAt: opts.info.started_at });
   }
 
-  /** Paths of the files written, for the final summary line. */
-  get paths(): { aggregate: string; links: string; individual: string | null } | null {
+  /** Paths of the files written, and the records the aggregate holds (fewer than written when a full disk cut it back), for the final summary line. */
+  get paths(): { aggregate: string; links: string; individual: string | null; kept: number } | null {
     const f = this.#files;
-    return f ? { aggregate: f.aggregate.path, links: f.links.path, individual: f.individual?.dir ?? null } : null;
+    return f ? { aggregate: f.aggregate.path, links: f.links.path, individual: f.individual?.dir ?? null, kept: f.aggregate.count } : null;
   }
 
   /** The ids journal of this run (null without files). */

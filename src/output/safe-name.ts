@@ -3,8 +3,7 @@
  *
  * The name depends on the id alone. Ids that differ only in case (`A/x` vs `a/x`) get names
  * that differ only in case: on a case-insensitive filesystem (macOS, Windows defaults) they
- * would share a file. The documented rule is followed as written, so this is not compensated for;
- * Hub ids are case-insensitively unique in practice, so it does not arise with real data.
+ * would share a file, so there the later id takes `hashedFileName` (IndividualFiles decides).
  * A name Windows reserves for a device (`con`, `NUL.x`, `com1`, … before the first dot) gets a `_`
  * prefix and the hash (beyond the documented rule's letter; only legacy ids without `/` can hit it).
  */
@@ -74,6 +73,17 @@ export function safeFileStem(id: string): string {
 /** `safeFileStem(id) + '.json'`: the name of a dataset's file in `individual_datasets/`. */
 export function safeFileName(id: string): string {
   return safeFileStem(id) + '.json';
+}
+
+/**
+ * The name with the hash suffix whatever the id: for an id whose `safeFileName` is already taken,
+ * on a case-insensitive file system, by a file holding another id (SPEC "Output files").
+ */
+export function hashedFileName(id: string): string {
+  const stem = safeFileStem(id);
+  if (stem.length > SUFFIX_LENGTH && stem.charCodeAt(stem.length - SUFFIX_LENGTH) === 45 /* '-' */ && stem.endsWith(shortHash(id))) return stem + '.json';
+  const cleaned = clean(id);
+  return (cleaned === '' ? '_' : cleaned).slice(0, MAX_STEM - SUFFIX_LENGTH) + '-' + shortHash(id) + '.json';
 }
 
 /**

@@ -107,6 +107,7 @@ const FOLDER_REASONS: Record<string, string> = {
   ENOTDIR: 'a file is in the way (the path or one of its parents is a file, not a folder)',
   EEXIST: 'a file of that name is in the way',
   ENOSPC: 'no space left on the device',
+  ENOENT: 'the file system does not allow a folder there',
 };
 
 /** The error for a folder that cannot be read or created: which folder, and why. */

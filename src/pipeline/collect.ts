@@ -25,7 +25,7 @@ export interface CollectDeps {
   log: Logger;
   signal: AbortSignal;
   ndjson: NdjsonOut | null;
-  progress?: (target: number | null, client: HubClient) => Progress | null;
+  progress?: (target: number | null, client: HubClient, viewer: HubClient | null) => Progress | null;
   now?: () => Date;
 }
 
@@ -54,7 +54,7 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   let accepted = prior.total;
   const limit = query.limit;
   let resumePoint: string | null = start;
-  const progress = deps.progress?.(limit, client) ?? null;
+  const progress = deps.progress?.(limit, client, viewer) ?? null;
   const drift = new TypeDrift();
 
   let stoppedBy: CollectResult['stoppedBy'] = null;

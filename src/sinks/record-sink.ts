@@ -51,6 +51,19 @@ export function tee<Name extends string>(sinks: Array<RecordSink<Name>>): Tee<Na
       for (const w of waits) if (w) await w;
     },
     checkpoint: () => each((sink) => sink.checkpoint()),
-    finish: (summary) => each((sink) => sink.finish(summary)),
+    // every sink is closed even when one fails (a full disk): the documents still end as valid JSON
+    async finish(summary) {
+      const offsets = {} as Record<Name, number>;
+      let failure: { err: unknown } | null = null;
+      for (const sink of sinks) {
+        try {
+          offsets[sink.name] = await sink.finish(summary);
+        } catch (err) {
+          failure ??= { err };
+        }
+      }
+      if (failure) throw failure.err;
+      return offsets;
+    },
   };
 }

@@ -33,6 +33,11 @@ export function normalizeQuery(query: Query = {}): QueryOptions {
   for (const key of Object.keys(query)) {
     if (!KNOWN.has(key)) throw new UsageError(`the query has no option ${JSON.stringify(key)}; known: ${[...KNOWN].join(', ')}`);
   }
+  for (const key of ['search', 'author', 'sort', 'since'] as const) {
+    const v: unknown = query[key];
+    if (v !== undefined && typeof v !== 'string') throw new UsageError(`${key} must be a string, got ${JSON.stringify(v)}`);
+  }
+  if (Array.isArray(query.filter) && query.filter.some((t: unknown) => typeof t !== 'string')) throw new UsageError(`filter must be an array of strings, got ${JSON.stringify(query.filter)}`);
   if (query.filter !== undefined && !Array.isArray(query.filter)) throw new UsageError(`filter must be an array of strings, got ${JSON.stringify(query.filter)}`);
   if (query.limit === undefined || query.limit === null) {
     // null: all; undefined: the default
