@@ -16,11 +16,13 @@ const UNIT = [
   'test/options.test.ts',
   'test/ordered-map.test.ts',
   'test/rate-limiter.test.ts',
+  'test/record-pipeline.test.ts',
   'test/record.test.ts',
   'test/retry-timing.test.ts',
   'test/safe-name.test.ts',
   'test/session.test.ts',
   'test/sinks.memfs.test.ts',
+  'test/web-pages.test.ts',
 ];
 
 export default defineConfig({
