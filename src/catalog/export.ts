@@ -17,9 +17,8 @@ import { fstatSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { JSDuckDBValueConverter, type DuckDBBlobVector, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { NdjsonOut } from '../output/ndjson-out.js';
+import { fullGc } from '../util/full-gc.js';
 
 /** The flattened columns, in table order (the contract for users' SQL and the CSV header). */
 export const FLAT_COLUMNS = ['id', 'author', 'sha', 'downloads', 'likes', 'license', 'languages', 'task_categories', 'created_at', 'last_modified',
@@ -122,21 +121,6 @@ async function* vectorBatches(conn: DuckDBConnection, columns: string, includeRe
     // a result's rows live in native memory V8 does not see, freed only when its wrapper is collected
     fullGc();
   }
-}
-
-let gc: (() => void) | null | undefined;
-
-/** A full garbage collection (V8's, exposed at run time), or nothing where that is not allowed. */
-function fullGc(): void {
-  if (gc === undefined) {
-    try {
-      setFlagsFromString('--expose-gc');
-      gc = runInNewContext('gc') as () => void;
-    } catch {
-      gc = null;
-    }
-  }
-  gc?.();
 }
 
 /** Bytes handed to the writer at a time (the writer's buffer stays small; no batch-sized string is built). */
