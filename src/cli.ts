@@ -209,7 +209,7 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
     .command('serve', 'browse the catalog in a web browser (search, facets, datasets, changes, stats, JSON API)', (y) =>
       browseOptions(y, (y) => y
         .option('host', { type: 'string', describe: 'address to listen on (default 127.0.0.1: this machine only)' })
-        .option('port', { type: 'string', describe: 'port (default 8080; 0 = any free port)' })).epilog(epilog(EXAMPLES_SERVE)),
+        .option('port', { type: 'string', describe: 'port (default 8080; 0 = any free port)' })).epilog(`${epilog(EXAMPLES_SERVE)} Stopped by Ctrl-C or SIGTERM, serve exits 0.`),
       () => {
         picked = 'serve';
       },
