@@ -3,14 +3,15 @@
  * fake Hub, each writing one JSON file:
  *   list    — `listDatasets` asking for the same fields `collect` lists (additionalFields passes
  *             names such as `siblings` through to `expand`), as a user of the client would;
- *   catalog — the catalog with file lists the way its users must build it: `listDatasets`, then
- *             `datasetInfo` (with `siblings`) for every dataset, CONCURRENCY at a time.
- * Usage: node dist/bench/baseline-hfjs.js list|catalog ENDPOINT OUTFILE [CONCURRENCY]
+ *   catalog — the catalog with file lists as well as hf.js can build it: `listDatasets` with the
+ *             typed fields plus `siblings` (the file lists come with the listing; no call per dataset).
+ * hf.js asks for 500 datasets a page (its `listDatasets` caps `limit` at 500); `collect` asks for 1,000.
+ * Usage: node dist/bench/baseline-hfjs.js list|catalog ENDPOINT OUTFILE
  * Prints one JSON line: {records, requests, seconds}.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { datasetInfo, listDatasets } from '@huggingface/hub';
+import { listDatasets } from '@huggingface/hub';
 import { LIST_EXPAND } from '../src/hub/list.js';
 
 /** Fields listDatasets always expands (its DATASET_EXPAND_KEYS). */
@@ -18,12 +19,11 @@ const ALWAYS = new Set(['private', 'downloads', 'gated', 'likes', 'lastModified'
 /** Its typed additionalFields (DATASET_EXPANDABLE_KEYS minus the above; `siblings` is commented out there). */
 const TYPED_EXTRA = ['author', 'cardData', 'citation', 'createdAt', 'disabled', 'description', 'downloadsAllTime', 'paperswithcode_id', 'sha', 'tags'];
 
-const [mode, endpoint, outFile, conc] = process.argv.slice(2);
+const [mode, endpoint, outFile] = process.argv.slice(2);
 if ((mode !== 'list' && mode !== 'catalog') || !endpoint || !outFile) {
-  process.stderr.write('usage: baseline-hfjs list|catalog ENDPOINT OUTFILE [CONCURRENCY]\n');
+  process.stderr.write('usage: baseline-hfjs list|catalog ENDPOINT OUTFILE\n');
   process.exit(2);
 }
-const concurrency = Number(conc ?? 8);
 let requests = 0;
 const countingFetch: typeof fetch = (input, init) => {
   requests += 1;
@@ -39,21 +39,8 @@ async function emit(entry: unknown): Promise<void> {
 }
 
 const started = performance.now();
-if (mode === 'list') {
-  const additionalFields = LIST_EXPAND.filter((f) => !ALWAYS.has(f)) as never[];
-  for await (const d of listDatasets({ hubUrl: endpoint, fetch: countingFetch, sort: 'downloads', additionalFields })) await emit(d);
-} else {
-  const inFlight = new Set<Promise<void>>();
-  for await (const d of listDatasets({ hubUrl: endpoint, fetch: countingFetch, sort: 'downloads', additionalFields: TYPED_EXTRA as never[] })) {
-    // The fake Hub answers 404 to datasetInfo's default revision "HEAD" (the real Hub accepts it), so ask for "main".
-    const task = datasetInfo({ name: d.name, hubUrl: endpoint, fetch: countingFetch, revision: 'main', additionalFields: ['siblings'] as never[] })
-      .then((info) => emit({ ...d, ...info }))
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
-    if (inFlight.size >= concurrency) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-}
+const additionalFields = (mode === 'list' ? LIST_EXPAND.filter((f) => !ALWAYS.has(f)) : [...TYPED_EXTRA, 'siblings']) as never[];
+for await (const d of listDatasets({ hubUrl: endpoint, fetch: countingFetch, sort: 'downloads', additionalFields })) await emit(d);
 out.end(records === 0 ? '[]\n' : '\n]\n');
 await once(out, 'finish');
 const seconds = (performance.now() - started) / 1000;

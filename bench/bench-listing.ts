@@ -21,24 +21,33 @@ export function cliNote(r: CliRun, n: number): string {
   return parts.join('; ');
 }
 
-export async function benchListing(n: number, id: string, profileDir?: string): Promise<{ row: Row; hotSpots?: string }> {
+/** Which outputs a listing run writes: all of them, all but the individual files, or NDJSON only. */
+export type Outputs = 'all' | 'no-individual' | 'ndjson';
+
+const OUTPUT_ARGS: Record<Outputs, (out: string) => string[]> = {
+  all: (out) => ['--out', out, '--ndjson'],
+  'no-individual': (out) => ['--out', out, '--no-individual', '--ndjson'],
+  ndjson: () => ['--ndjson'],
+};
+
+export async function benchListing(n: number, id: string, profileDir?: string, outputs: Outputs = 'all'): Promise<{ row: Row; hotSpots?: string }> {
   const fake = await startFakeProcess({ synthetic: n });
   const dir = tempDir(id);
   try {
     const before = await fake.counters();
     await fake.reset();
     const out = join(dir, 'out');
-    const r = await runCli(['collect', '--all', '--out', out, '--ndjson', '--endpoint', fake.url], {
+    const r = await runCli(['collect', '--all', ...OUTPUT_ARGS[outputs](out), '--endpoint', fake.url], {
       cwd: dir,
       stdoutFile: join(dir, 'records.ndjson'),
       nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     });
     assertOk(id, r);
     const c = await fake.counters();
-    const files = await dirSize(out);
+    const files = outputs === 'ndjson' ? { bytes: 0, files: 0 } : await dirSize(out);
     const row: Row = {
       id,
-      what: `collect --all --out DIR --ndjson${profileDir ? ' under --cpu-prof' : ''}`,
+      what: `collect --all ${OUTPUT_ARGS[outputs]('DIR').join(' ')}${profileDir ? ' under --cpu-prof' : ''}`,
       n,
       seconds: r.seconds,
       requests: c.total,

@@ -5,7 +5,7 @@
  *
  *   sleep  the hand-written timer sleep.ts had vs node:timers/promises (what src/util/sleep.ts now wraps)
  *   file   src/output/buffered-file.ts  vs fs.createWriteStream (+ fsync checkpoints)
- *   map    src/pipeline/ordered-map.ts  vs p-map pMapIterable
+ *   map    src/flow/ordered-map.ts  vs p-map pMapIterable
  *   json   src/hub/json-array.ts        vs stream-json 1.9 parser + streamArray
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pMapIterable } from 'p-map';
 import { BufferedFile } from '../src/output/buffered-file.js';
-import { orderedMap } from '../src/pipeline/ordered-map.js';
+import { orderedMap } from '../src/flow/ordered-map.js';
 import { jsonArrayElements } from '../src/hub/json-array.js';
 import { AbortedError } from '../src/errors.js';
 import { sleep } from '../src/util/sleep.js';

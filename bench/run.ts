@@ -2,7 +2,7 @@
  * `npm run bench [-- NAME… ] [-- --scale X]`: the performance figures (bench/RESULTS.md), printed as a
  * table (figures, not assertions; the targets are reported as met / not met). Every benchmark
  * starts its own fake Hub in a child process on 127.0.0.1 and measures the client in another
- * child process; this driver only orchestrates. Names: listing, baseline-list,
+ * child process; this driver only orchestrates. Names: listing, outputs (listing with fewer outputs), baseline-list,
  * baseline-catalog, enrich, viewer, profile, sync, sync-200k, serve (default: all). Results also go to bench/out/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { markdown, targets, textTable, type Row } from './report.js';
 import { cleanUp, OUT_DIR, WORK_BASE } from './util.js';
 
 /** Row ids keep the full-scale names (listing-200k, …) whatever --scale is; the N column says what ran. */
-const NAMES = ['listing', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k', 'serve'] as const;
+const NAMES = ['listing', 'outputs', 'baseline-list', 'baseline-catalog', 'enrich', 'viewer', 'profile', 'sync', 'sync-200k', 'serve'] as const;
 type Name = (typeof NAMES)[number];
 
 function parse(argv: string[]): { names: Name[]; scale: number } {
@@ -72,6 +72,11 @@ for (const name of names) {
   if (name === 'listing') {
     await step(`listing ${N(50_000)}`, async () => [(await benchListing(N(50_000), 'listing-50k')).row]);
     await step(`listing ${N(200_000)}`, async () => [(await benchListing(N(200_000), 'listing-200k')).row]);
+  } else if (name === 'outputs') {
+    for (const outputs of ['no-individual', 'ndjson'] as const) {
+      await step(`listing ${N(50_000)} (${outputs})`, async () => [(await benchListing(N(50_000), `listing-50k-${outputs}`, undefined, outputs)).row]);
+      await step(`listing ${N(200_000)} (${outputs})`, async () => [(await benchListing(N(200_000), `listing-200k-${outputs}`, undefined, outputs)).row]);
+    }
   } else if (name === 'baseline-list') {
     await step(`baseline listing ${N(20_000)} at 300 ms`, () => benchBaselineList(N(20_000)));
   } else if (name === 'baseline-catalog') {

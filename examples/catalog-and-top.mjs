@@ -1,12 +1,12 @@
-// The 50 most liked datasets written as a catalog into the folder given (the files `collect`
+// The 50 most liked datasets written as run files into the folder given (the files `collect`
 // writes), then the first three names of a second listing, leaving it early.
 import { pipeline } from 'node:stream/promises';
-import { createHubClient, datasetSource, writeCatalog } from 'hf-dataset-collector';
+import { createHubClient, datasetSource, writeRunFiles } from 'hf-dataset-collector';
 
 const client = createHubClient({ concurrency: 8 });
 try {
   const query = { sort: 'likes', limit: 50 };
-  await pipeline(datasetSource(client, query), writeCatalog({ outDir: process.argv[2] ?? './catalog', client, query }));
+  await pipeline(datasetSource(client, query), writeRunFiles({ outDir: process.argv[2] ?? './run-files', client, query }));
 
   let n = 0;
   for await (const record of datasetSource(client, { sort: 'trendingScore', limit: null })) {

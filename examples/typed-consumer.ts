@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  createHubClient, datasetSource, enrichFileSizes, EtlError, HttpError, toNdjson, viewerStats, writeCatalog,
+  createHubClient, datasetSource, enrichFileSizes, EtlError, HttpError, toNdjson, viewerStats, writeCatalog, writeRunFiles,
   type DatasetRecord, type HubClientHandle, type Query,
 } from 'hf-dataset-collector';
 
@@ -12,7 +12,7 @@ const query: Query = { author: 'allenai', filter: ['modality:text'], sort: 'crea
 
 async function largest(): Promise<DatasetRecord | null> {
   let best: DatasetRecord | null = null;
-  for await (const chunk of datasetSource(client, query).compose(enrichFileSizes(client, { concurrency: 4 }))) {
+  for await (const chunk of datasetSource(client, query).compose(enrichFileSizes(client, { window: 64 }))) {
     const record = chunk as DatasetRecord;
     const size: number | null = record.statistics.total_size_bytes;
     if (size !== null && (best === null || size > (best.statistics.total_size_bytes ?? 0))) best = record;
@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   try {
     await pipeline(datasetSource(client, { limit: 10 }), toNdjson(), new Writable({ write: (_c, _e, cb) => cb() }));
     await pipeline(datasetSource(client, { limit: 10 }), viewerStats(client, { concurrency: 2 }), toNdjson(), process.stdout);
-    await pipeline(datasetSource(client, query), writeCatalog({ outDir: 'out', client, query, individual: false }));
+    await pipeline(datasetSource(client, query), writeRunFiles({ outDir: 'out', client, query, individual: false }));
+    // the deprecated alias keeps its signature
+    await pipeline(datasetSource(client, { limit: 1 }), writeCatalog({ outDir: 'out2', client, individual: false }));
     console.log((await largest())?.id);
   } catch (err) {
     if (err instanceof HttpError) console.error(err.status, err.url, err.requestId);

@@ -8,7 +8,7 @@
 import yargs, { type Argv } from 'yargs';
 import { normalizeConfig, type Command, type RawArgs } from './config.js';
 import { EXIT_CODES } from './commands/signals.js';
-import { describeError, EtlError, UsageError } from './errors.js';
+import { describeError, EtlError, exitCodeOf, UsageError } from './errors.js';
 import { createLogger, stderrSink } from './log.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -265,6 +265,9 @@ export async function main(argv: string[]): Promise<never> {
 export async function run(argv: string[]): Promise<number> {
   let debug = false;
   try {
+    // before any work grows the heap: every command, the menu's runs included (see process-tuning.ts)
+    const { keepYoungGenerationSmall, tuneProcessForCatalog } = await import('./commands/process-tuning.js');
+    keepYoungGenerationSmall();
     if (argv.length === 0) {
       if (process.stdin.isTTY && process.stdout.isTTY) {
         const { runMenu } = await import('./commands/menu.js');
@@ -295,10 +298,7 @@ export async function run(argv: string[]): Promise<number> {
       const { runQueryCommand } = await import('./commands/query.js');
       return await runQueryCommand(config, log);
     }
-    if (config.command !== 'collect' && config.command !== 'search' && config.command !== 'enrich') {
-      const { tuneProcessForCatalog } = await import('./catalog/process-tuning.js');
-      tuneProcessForCatalog();
-    }
+    if (config.command === 'sync' || config.command === 'export') tuneProcessForCatalog();
     if (config.command === 'sync') {
       const { runSyncCommand } = await import('./commands/sync.js');
       return await runSyncCommand(config, log);
@@ -317,6 +317,6 @@ export async function run(argv: string[]): Promise<number> {
     const hint = err instanceof EtlError && err.code === 'ETL_UNREACHABLE' ? UNREACHABLE_HINT : '';
     writeStderr(`hf-datasets: ${describeError(err)}${hint}`);
     if (debug && err instanceof Error && err.stack) writeStderr(err.stack);
-    return err instanceof UsageError ? EXIT_CODES.usage : EXIT_CODES.fatal;
+    return exitCodeOf(err);
   }
 }

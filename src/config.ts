@@ -1,12 +1,12 @@
 /**
  * All option checks live here: yargs only parses, `normalizeConfig` turns its raw output plus
  * the environment into a frozen, typed Config, and throws UsageError ("--x must be …, got …")
- * for anything that does not make sense. Nothing is written before this has passed.
+ * for anything that does not make sense. Nothing is written before this has passed. The network
+ * options are normalized by options.ts, which `createHubClient` shares.
  */
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, normalize, sep } from 'node:path';
+import { normalize, sep } from 'node:path';
 import { UsageError } from './errors.js';
+import { networkOptionsFromArgs, show, singleText, wholeNumber } from './options.js';
 import { SORT_KEYS, type QueryOptions, type SortKey } from './types.js';
 
 export type Command = 'collect' | 'search' | 'enrich' | 'sync' | 'export' | 'serve' | 'report' | 'query';
@@ -28,6 +28,8 @@ export interface Config {
   /** the dataset viewer's base URL (used with `query.viewer_stats`) */
   viewerEndpoint: string;
   token: string | null;
+  /** the retry backoff base (ms; env HF_DATASETS_BACKOFF_MS), undefined: the default */
+  backoffBaseMs?: number | undefined;
   logLevel: LogLevel;
   /** text: one readable line an entry; json: pino's NDJSON */
   logFormat: LogFormat;
@@ -72,8 +74,7 @@ export const DEFAULT_DB = './hf_datasets.duckdb';
 export const DEFAULT_OUT = './hf_datasets_output';
 /** The largest --limit (and custom amount in the menu). */
 export const MAX_LIMIT = 10_000_000;
-export const DEFAULT_ENDPOINT = 'https://huggingface.co';
-export const DEFAULT_VIEWER_ENDPOINT = 'https://datasets-server.huggingface.co';
+export { DEFAULT_ENDPOINT, DEFAULT_VIEWER_ENDPOINT, resolveToken } from './options.js';
 
 /** What yargs hands over (all optional, unvalidated). */
 export interface RawArgs {
@@ -114,69 +115,16 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
 const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-
 function integer(name: string, v: unknown, min: number, max: number): number {
-  const s = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : '';
-  if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${show(v)}`);
-  }
-  return Number(s);
+  return wholeNumber(`--${name}`, v, { min, max }, true);
 }
 
 function text(name: string, v: unknown): string | null {
-  if (v === undefined || v === null) return null;
-  if (Array.isArray(v)) throw new UsageError(`--${name} may be given once, got ${v.length} values`);
-  if (typeof v !== 'string' && typeof v !== 'number') throw new UsageError(`--${name} needs a value`);
-  const s = String(v);
-  if (s.trim() === '') throw new UsageError(`--${name} needs a non-empty value`);
-  return s;
+  return singleText(`--${name}`, v);
 }
 
 function flag(v: unknown): boolean {
   return v === true || v === 'true';
-}
-
-/** The Hub base URL from --endpoint or HF_ENDPOINT, checked and without trailing `/`. */
-export function resolveEndpoint(v: unknown, env: NodeJS.ProcessEnv): string {
-  const given = text('endpoint', v);
-  const raw = given ?? env.HF_ENDPOINT ?? DEFAULT_ENDPOINT;
-  const name = given === null && env.HF_ENDPOINT ? 'HF_ENDPOINT' : '--endpoint';
-  return httpUrl(name, raw);
-}
-
-/** The dataset viewer's base URL from --viewer-endpoint, checked and without trailing `/`. */
-export function resolveViewerEndpoint(v: unknown): string {
-  return httpUrl('--viewer-endpoint', text('viewer-endpoint', v) ?? DEFAULT_VIEWER_ENDPOINT);
-}
-
-function httpUrl(name: string, raw: string): string {
-  let url: URL | null = null;
-  try {
-    url = new URL(raw);
-  } catch {
-    // reported below
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`${name} must be an http(s) URL, got ${show(raw)}`);
-  return raw.replace(/\/+$/, '');
-}
-
-/** The token from --token, HF_TOKEN, then the token file (unless HF_HUB_DISABLE_IMPLICIT_TOKEN). */
-export function resolveToken(v: unknown, env: NodeJS.ProcessEnv): string | null {
-  const explicit = text('token', v);
-  if (explicit) return explicit.trim();
-  if (env.HF_TOKEN && env.HF_TOKEN.trim()) return env.HF_TOKEN.trim();
-  const disabled = (env.HF_HUB_DISABLE_IMPLICIT_TOKEN ?? '').toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(disabled)) return null;
-  const path = env.HF_TOKEN_PATH || join(env.HF_HOME || join(homedir(), '.cache', 'huggingface'), 'token');
-  try {
-    const token = readFileSync(path, 'utf8').trim();
-    return token || null;
-  } catch {
-    return null;
-  }
 }
 
 /** sync / export options: the catalog file, and for export its format and destination. */
@@ -308,12 +256,7 @@ export function normalizeConfig(command: Command, args: RawArgs, env: NodeJS.Pro
     outDir: command === 'enrich' ? null : outDir,
     ndjson,
     resume,
-    concurrency: args.concurrency === undefined ? 4 : integer('concurrency', args.concurrency, 1, 64),
-    timeoutMs: (args.timeout === undefined ? 30 : integer('timeout', args.timeout, 1, 3600)) * 1000,
-    maxRetries: args.maxRetries === undefined ? 5 : integer('max-retries', args.maxRetries, 0, 100),
-    endpoint: resolveEndpoint(args.endpoint, env),
-    viewerEndpoint: resolveViewerEndpoint(args.viewerEndpoint),
-    token: resolveToken(args.token, env),
+    ...networkOptionsFromArgs(args, env),
     logLevel,
     logFormat,
     quiet,

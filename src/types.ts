@@ -72,6 +72,8 @@ export interface ViewerSplit {
   config: string | null;
   split: string | null;
   num_rows: number | null;
+  /** the viewer's estimate of the split's full row count when its conversion was partial (else null) */
+  estimated_num_rows: number | null;
   num_columns: number | null;
   num_bytes_parquet_files: number | null;
   num_bytes_memory: number | null;
@@ -82,10 +84,17 @@ export interface ViewerAvailable {
   available: true;
   /** the Parquet conversion stopped at 5 GB per split: the numbers cover only that part (null: not said) */
   partial: boolean | null;
+  /** rows of the sized (converted) part; with `partial` true, `estimated_num_rows` is the figure to use */
   num_rows: number | null;
+  /** the viewer's estimate of the full row count when the conversion was partial (null otherwise, or not said) */
+  estimated_num_rows: number | null;
   num_bytes_original_files: number | null;
   num_bytes_parquet_files: number | null;
   num_bytes_memory: number | null;
+  /** subsets (config names; null: an entry without one) still being sized: the totals leave them out */
+  pending: Array<string | null>;
+  /** subsets the viewer could not size: the totals leave them out */
+  failed: Array<string | null>;
   splits: ViewerSplit[];
 }
 

@@ -6,7 +6,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DUCKDB_SETTINGS, LEAN_FLOOR, LEAN_LIMIT, leanCheckpoint, openCatalog } from '../src/catalog/schema.js';
+import { DUCKDB_SETTINGS, LEAN_FLOOR, leanCheckpoint, openCatalog } from '../src/catalog/schema.js';
 import { tempDir } from './helpers/cli.js';
 
 let dir: string | null = null;
@@ -15,37 +15,56 @@ afterEach(() => {
   dir = null;
 });
 
-/** A connection that records its statements and refuses the ones `refuse` matches. */
-function recorder(refuse: RegExp | null): { conn: DuckDBConnection; sql: string[] } {
-  const sql: string[] = [];
+const MB = (v: string): number => Number(/^(\d+)MB$/.exec(v)![1]);
+
+/**
+ * A stand-in for DuckDB's connection that keeps the state the statements change (the memory
+ * limit, what is held in memory, checkpoints taken), so the tests check outcomes, not the SQL.
+ * `held` MB cannot be evicted: a memory limit below it is refused, as DuckDB refuses it.
+ */
+function duckdbLike(held: number, failCheckpoint = false) {
+  const state = { limit: MB(DUCKDB_SETTINGS.memory_limit!), cache: 40, checkpoints: [] as Array<{ limit: number; cache: number }> };
   const conn = {
     run: async (s: string) => {
-      sql.push(s);
-      if (refuse?.test(s)) throw new Error('Out of Memory Error: failed to change the memory limit');
+      const set = /^SET memory_limit = '(\d+MB)'$/.exec(s);
+      if (set) {
+        const want = MB(set[1]!);
+        if (want < held) throw new Error('Out of Memory Error: failed to change the memory limit');
+        state.limit = want;
+        state.cache = Math.min(state.cache, Math.max(0, want - held)); // the cache is evicted down to the limit
+      } else if (s === 'CHECKPOINT') {
+        if (failCheckpoint) throw new Error('IO Error: disk full');
+        state.checkpoints.push({ limit: state.limit, cache: state.cache });
+      } else throw new Error(`unexpected statement ${s}`);
     },
   } as unknown as DuckDBConnection;
-  return { conn, sql };
+  return { conn, state };
 }
 
-const limit = DUCKDB_SETTINGS.memory_limit!;
+const usual = MB(DUCKDB_SETTINGS.memory_limit!);
 
 describe('lean checkpoint', () => {
-  it('evicts down to the floor, checkpoints with room above it, and restores the limit', async () => {
-    const { conn, sql } = recorder(null);
+  it('checkpoints with the cache evicted and room above the floor, then gives the usual limit back', async () => {
+    const { conn, state } = duckdbLike(8);
     await leanCheckpoint(conn);
-    expect(sql).toEqual([`SET memory_limit = '${LEAN_FLOOR}'`, `SET memory_limit = '${LEAN_LIMIT}'`, 'CHECKPOINT', `SET memory_limit = '${limit}'`]);
+    expect(state.checkpoints).toHaveLength(1);
+    const [ckpt] = state.checkpoints;
+    expect(ckpt!.cache).toBeLessThanOrEqual(MB(LEAN_FLOOR));
+    expect(ckpt!.limit - MB(LEAN_FLOOR)).toBeGreaterThanOrEqual(16); // room to work with
+    expect(state.limit).toBe(usual);
   });
 
-  it('checkpoints at the usual limit when what DuckDB holds does not fit the floor', async () => {
-    const { conn, sql } = recorder(new RegExp(`'${LEAN_FLOOR}'`));
+  it('still checkpoints, at the usual limit, when what DuckDB holds does not fit the floor', async () => {
+    const { conn, state } = duckdbLike(MB(LEAN_FLOOR) + 4);
     await leanCheckpoint(conn);
-    expect(sql).toEqual([`SET memory_limit = '${LEAN_FLOOR}'`, `SET memory_limit = '${limit}'`, 'CHECKPOINT']);
+    expect(state.checkpoints).toEqual([{ limit: usual, cache: expect.any(Number) }]);
+    expect(state.limit).toBe(usual);
   });
 
-  it('restores the limit when the checkpoint itself fails', async () => {
-    const { conn, sql } = recorder(/^CHECKPOINT$/);
-    await expect(leanCheckpoint(conn)).rejects.toThrow();
-    expect(sql.at(-1)).toBe(`SET memory_limit = '${limit}'`);
+  it('gives the usual limit back when the checkpoint itself fails', async () => {
+    const { conn, state } = duckdbLike(8, true);
+    await expect(leanCheckpoint(conn)).rejects.toThrow(/disk full/);
+    expect(state.limit).toBe(usual);
   });
 
   it('writes the WAL into a real catalog and leaves its limit as it was', async () => {

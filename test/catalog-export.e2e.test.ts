@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { wellFormed } from '../src/catalog/sync.js';
+import { wellFormed } from '../src/catalog/storable.js';
 import type { RawDataset } from '../src/types.js';
 import { count, query } from './helpers/catalog-db.js';
 import { BIN, cliEnv, ndjsonLines, ROOT, runCli, tempDir } from './helpers/cli.js';
@@ -28,7 +28,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const FLAT = 'id, author, sha, downloads, likes, license, languages, task_categories, created_at, last_modified, total_size_bytes, num_rows, gated, first_seen_at, last_seen_at, removed_at';
+const FLAT = 'id, author, sha, downloads, likes, license, languages, task_categories, created_at, last_modified, total_size_bytes, num_rows, gated, first_seen_at, last_seen_at, removed_at, estimated_num_rows';
 
 function byId<T extends { id: string; collected_at?: string }>(records: T[]): Map<string, Omit<T, 'collected_at'>> {
   return new Map(records.map(({ collected_at: _, ...r }) => [r.id, r]));
@@ -73,7 +73,7 @@ describe('export', () => {
     expect(fromParquet.length).toBe(23);
     expect(fromParquet).toEqual(fromTable);
     const types = await query<{ column_name: string; column_type: string }>(db, `DESCRIBE SELECT * FROM read_parquet('${pq}')`);
-    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({ license: 'VARCHAR[]', created_at: 'TIMESTAMP WITH TIME ZONE', downloads: 'BIGINT', record: 'VARCHAR' });
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({ license: 'VARCHAR[]', created_at: 'TIMESTAMP WITH TIME ZONE', downloads: 'BIGINT', estimated_num_rows: 'BIGINT', record: 'VARCHAR' });
     const all = join(dir, 'all.parquet');
     expect((await runCli(['export', '--db', db, '--format', 'parquet', '--output', all, '--include-removed'])).code).toBe(0);
     expect(await count(db, `SELECT count(*) FROM read_parquet('${all}')`)).toBe(24);

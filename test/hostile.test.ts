@@ -44,7 +44,7 @@ const card = (id: string): Record<string, unknown> => item(id).cardData as Recor
 const EXPECTED_IDS = [...new Set(CORPUS.map((x) => x.id).filter((id): id is string => typeof id === 'string' && id !== ''))];
 const UNUSABLE = CORPUS.filter((x) => typeof x.id !== 'string' || x.id === '');
 /** Ids that cannot be requested as a URL path (a dot or empty segment, a lone surrogate). */
-const UNREQUESTABLE = ['x/../../escape', 'x/..', 'x/.', '..', '.', '/leading-slash', 'trailing-slash/', 'a//b', 'surrogate/lone\ud800id'];
+const UNREQUESTABLE = ['x/../../escape', 'evil/../../escape', 'x/..', 'x/.', '..', '.', '/leading-slash', 'trailing-slash/', 'a//b', 'surrogate/lone\ud800id'];
 /** Strings that must never show up outside the polluting card (they would only come from a polluted prototype). */
 const POLLUTION_MARKS = ['POLLUTED', 'polluted.txt', 'polluted.example', '"polluted"'];
 
@@ -145,7 +145,8 @@ describe('the hostile corpus (fixtures/hostile.json)', () => {
     }
     const ids = CORPUS.map((x) => x.id);
     for (const id of ['x/../../escape', 'x/..', 'x/.hidden', '..', '.', 'CON', 'nul', 'pct/a%2Fb', 'back\\slash/..\\..\\evil',
-      'ctl/nul\u0000byte', 'CaseTest/MixedCase', 'casetest/mixedcase', 'proto/polluter', 'surrogate/lone\ud800id']) {
+      'ctl/nul\u0000byte', 'CaseTest/MixedCase', 'casetest/mixedcase', 'proto/polluter', 'surrogate/lone\ud800id',
+      'xss/<img src=x onerror=alert(1)>', 'evil/../../escape']) {
       expect(ids, JSON.stringify(id)).toContain(id);
     }
     expect(ids.some((id) => typeof id === 'string' && id.length > 300)).toBe(true);
@@ -333,8 +334,8 @@ describe('hostile items through the real parse path (JsonArraySplitter + buildRe
     expect(prototypeSnapshot()).toBe(before);
   });
 
-  it('huge lists stay fast: 10,000 files, 100,000 distinct tags / card values / links (no quadratic de-duplication)', () => {
-    const started = performance.now();
+  // no clock here: a quadratic de-duplication of these lists would take minutes and fail on the test's timeout
+  it('huge lists are kept whole and de-duplicated: 10,000 files, 100,000 distinct tags / card values / links', () => {
     const h = rec('shape/huge-siblings');
     expect(h.files).toHaveLength(10_000);
     expect(h.links.download_links).toHaveLength(10_000);
@@ -343,14 +344,11 @@ describe('hostile items through the real parse path (JsonArraySplitter + buildRe
     const license = Array.from({ length: 100_000 }, (_, i) => `c${i % 50_000}`);
     let description = '';
     for (let i = 0; i < 40_000; i++) description += `https://github.com/o${i}/r https://arxiv.org/abs/2101.${String(i).padStart(5, '0')} `;
-    const t0 = performance.now();
     const r = buildRecord({ id: 'big/lists', tags, cardData: { license, language: tags }, description }, CTX);
-    expect(performance.now() - t0).toBeLessThan(2_000);
     expect(r.info.license).toHaveLength(50_000);
     expect(r.info.languages).toHaveLength(100_000);
     expect(r.links.github).toHaveLength(40_000);
     expect(r.links.papers).toHaveLength(40_000);
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('every usable id gets a safe, distinct file name inside individual_datasets/', () => {

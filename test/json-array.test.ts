@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BodyError } from '../src/errors.js';
-import { JsonArraySplitter, jsonArrayElements } from '../src/hub/json-array.js';
+import { JsonArraySplitter, jsonArrayElements, parseElement } from '../src/hub/json-array.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -160,6 +160,38 @@ describe('JsonArraySplitter', () => {
     for (const text of ['[1,]', '[,1]', '[1 2]', '[{}{}]', '[{"a":}]', '[}]', '[NaN]']) {
       expect(failure([b(text)]).code, text).toBe('ETL_BAD_BODY');
     }
+  });
+});
+
+describe('raw elements (a page read ahead, parsed at its turn)', () => {
+  it('hands out each element as its bytes, which parseElement turns into what JSON.parse gives, at every cut', () => {
+    const body = b(TRICKY);
+    const want = JSON.parse(TRICKY) as unknown[];
+    for (const chunks of cutsInTwo(body)) {
+      const splitter = new JsonArraySplitter('', { raw: true });
+      const raw = chunks.flatMap((c) => splitter.push(c));
+      splitter.end();
+      expect(raw.every((e) => Buffer.isBuffer(e))).toBe(true);
+      expect(raw.map((e) => parseElement(e as Buffer))).toEqual(want);
+    }
+  });
+
+  it('leaves a balanced but invalid element to parseElement, which refuses it as ETL_BAD_BODY', () => {
+    const splitter = new JsonArraySplitter('http://x/list', { raw: true });
+    const raw = splitter.push(b('[{"a":1},{"a":}]'));
+    splitter.end();
+    expect(parseElement(raw[0] as Buffer)).toEqual({ a: 1 });
+    const err = (() => {
+      try {
+        parseElement(raw[1] as Buffer, 'http://x/list');
+        return null;
+      } catch (e) {
+        return e as BodyError;
+      }
+    })();
+    expect(err).toBeInstanceOf(BodyError);
+    expect(err!.code).toBe('ETL_BAD_BODY');
+    expect(err!.url).toBe('http://x/list');
   });
 });
 

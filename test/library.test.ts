@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  createHubClient, datasetSource, enrichFileSizes, EtlError, HttpError, toNdjson, UsageError, viewerStats, writeCatalog,
+  createHubClient, datasetSource, enrichFileSizes, HttpError, toNdjson, UsageError, viewerStats, writeCatalog,
   type DatasetRecord, type HubClientHandle,
 } from 'hf-dataset-collector';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -112,7 +112,7 @@ describe('datasetSource', () => {
       objectMode: true,
       write(_record, _enc, cb) {
         taken += 1;
-        cb(taken === 60 ? new EtlError('disk full', 'TEST_SINK') : null);
+        cb(taken === 60 ? Object.assign(new Error('disk full'), { code: 'TEST_SINK' }) : null);
       },
     });
     await expect(pipeline(datasetSource(c, { limit: null }), failing)).rejects.toMatchObject({ code: 'TEST_SINK' });
@@ -234,7 +234,7 @@ describe('enrichFileSizes and writeCatalog', () => {
       objectMode: true,
       write(record, _enc, cb) {
         n += 1;
-        tee.write(record, (err) => cb(err ?? (n === 25 ? new EtlError('stop here', 'TEST_STOP') : null)));
+        tee.write(record, (err) => cb(err ?? (n === 25 ? Object.assign(new Error('stop here'), { code: 'TEST_STOP' }) : null)));
       },
     });
     await expect(pipeline(source, stop)).rejects.toMatchObject({ code: 'TEST_STOP' });

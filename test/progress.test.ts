@@ -71,7 +71,7 @@ describe('progressLine', () => {
     expect(line).toBe('collected 10/50 (20%) · 10/s · ETA 4s · 2 failed · quota 480/500 left · rate-limited, waiting 30s');
   });
 
-  it('formatDuration', () => {
+  it('formatDuration writes seconds, minutes and hours compactly, and ? for an unknown duration', () => {
     expect([formatDuration(0), formatDuration(59.4), formatDuration(61), formatDuration(3725), formatDuration(Infinity)]).toEqual(['0s', '59s', '1m01s', '1h02m', '?']);
   });
 });

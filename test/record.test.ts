@@ -39,7 +39,7 @@ const ALL = [
 
 
 describe('buildRecord: recorded-style items', () => {
-  it('rajpurkar/squad listing item', () => {
+  it('builds the record of the rajpurkar/squad listing item (identity, card data, links, files)', () => {
     const r = build('rajpurkar_squad.listing.json');
     expect(r.id).toBe('rajpurkar/squad');
     expect(r.name).toBe('squad');

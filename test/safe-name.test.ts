@@ -92,7 +92,7 @@ describe('safeFileStem', () => {
 });
 
 describe('safeFileName', () => {
-  it('appends .json', () => {
+  it('turns an id into a .json file name (the slash as __, a dot-only name hashed)', () => {
     expect(safeFileName('allenai/c4')).toBe('allenai__c4.json');
     expect(safeFileName('..')).toBe(`_.-${h8('..')}.json`);
   });

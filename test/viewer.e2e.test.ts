@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { normalizeConfig } from '../src/config.js';
 import { viewerBlockFromSize } from '../src/record/viewer.js';
+import type { DatasetRecord } from '../src/types.js';
+import { expectRecordShape } from './helpers/record-shape.js';
 import { ndjsonLines, outputFiles, readJson, runCli, tempDir } from './helpers/cli.js';
 import { syntheticId } from './helpers/corpus.js';
 import { startFakeHub, type FakeHub, type FakeHubOptions } from './helpers/fake-hub.js';
@@ -58,13 +60,25 @@ const ok = (id: string) => viewerBlockFromSize(fakeSizeAnswer(id));
 describe('collect --viewer-stats', () => {
   it('adds the viewer block in listing order; the viewer\'s own answers are facts, failures are errors entries', async () => {
     const third = await thirdOrigin();
-    const ids = { partial: syntheticId(1), notFound: syntheticId(2), notReady: syntheticId(3), gone: syntheticId(4), fail: syntheticId(5), slow: syntheticId(6), malformed: syntheticId(7), moved: syntheticId(8), flaky: syntheticId(9) };
+    const ids = {
+      partial: syntheticId(1), notFound: syntheticId(2), notReady: syntheticId(3), unauth: syntheticId(4), fail: syntheticId(5), slow: syntheticId(6),
+      malformed: syntheticId(7), moved: syntheticId(8), flaky: syntheticId(9), noAccess: syntheticId(10), blocked: syntheticId(11),
+      tooMany: syntheticId(12), unexpected: syntheticId(13), pending: syntheticId(14), failed: syntheticId(15), nothing: syntheticId(16), legacy: syntheticId(17),
+    };
     const { hub, viewer } = await servers({ synthetic: 40, maxPageSize: 15 }, {
       scenarios: {
         [ids.partial]: { kind: 'partial' },
         [ids.notFound]: { kind: 'not-found' },
         [ids.notReady]: { kind: 'not-ready' },
-        [ids.gone]: { kind: 'dataset-not-found' },
+        [ids.unauth]: { kind: 'error-code', code: 'ExternalUnauthenticatedError' },
+        [ids.noAccess]: { kind: 'error-code', code: 'ExternalAuthenticatedError' },
+        [ids.blocked]: { kind: 'error-code', code: 'DatasetInBlockListError' },
+        [ids.tooMany]: { kind: 'error-code', code: 'DatasetWithTooManyConfigsError' },
+        [ids.unexpected]: { kind: 'error-code', code: 'UnexpectedError' },
+        [ids.pending]: { kind: 'pending' },
+        [ids.failed]: { kind: 'failed' },
+        [ids.nothing]: { kind: 'nothing-sized' },
+        [ids.legacy]: { kind: 'legacy' },
         [ids.fail]: { kind: 'error500' },
         [ids.slow]: { kind: 'slow', ms: 300 },
         [ids.malformed]: { kind: 'malformed' },
@@ -88,11 +102,18 @@ describe('collect --viewer-stats', () => {
     const byId = new Map(records.map((x) => [x.id as string, x]));
     const special = new Set(Object.values(ids));
     for (const rec of records) if (!special.has(rec.id)) expect(rec.viewer, rec.id).toEqual(ok(rec.id));
-    expect(byId.get(ids.partial)!.viewer).toMatchObject({ available: true, partial: true });
+    expect(byId.get(ids.partial)!.viewer).toEqual(viewerBlockFromSize(fakeSizeAnswer(ids.partial, { partial: true })));
+    expect(byId.get(ids.partial)!.viewer.estimated_num_rows).toBeGreaterThan(byId.get(ids.partial)!.viewer.num_rows);
+    expect(byId.get(ids.pending)!.viewer).toMatchObject({ available: true, pending: ['extra'], failed: [], num_rows: expect.any(Number) });
+    expect(byId.get(ids.failed)!.viewer).toMatchObject({ available: true, pending: [], failed: ['extra'], num_rows: expect.any(Number) });
+    expect(byId.get(ids.nothing)!.viewer).toMatchObject({ available: true, num_rows: null, num_bytes_parquet_files: null, failed: ['default', 'extra'], splits: [] });
+    expect(byId.get(ids.legacy)!.viewer).toMatchObject({ available: true, num_rows: expect.any(Number), estimated_num_rows: null });
+    for (const rec of records) expectRecordShape(rec as DatasetRecord);
     expect(byId.get(ids.slow)!.viewer).toEqual(ok(ids.slow));
     expect(byId.get(ids.flaky)!.viewer).toEqual(ok(ids.flaky));
     expect(byId.get(ids.moved)!.viewer).toEqual(ok('moved/elsewhere'));
-    for (const [id, reason] of [[ids.notFound, 'ResponseNotFound'], [ids.notReady, 'ResponseNotReady'], [ids.gone, 'DatasetNotFoundError']]) {
+    for (const [id, reason] of [[ids.notFound, 'ResponseNotFound'], [ids.notReady, 'ResponseNotReady'], [ids.unauth, 'ExternalUnauthenticatedError'],
+      [ids.noAccess, 'ExternalAuthenticatedError'], [ids.blocked, 'DatasetInBlockListError'], [ids.tooMany, 'DatasetWithTooManyConfigsError'], [ids.unexpected, 'UnexpectedError']]) {
       expect(byId.get(id!)!.viewer).toEqual({ available: false, reason });
       expect(byId.get(id!)!.errors).toEqual([]);
     }
@@ -107,7 +128,7 @@ describe('collect --viewer-stats', () => {
     expect(hub.counters.total).toBe(listRequests);
     expect(hub.counters.detail).toBe(0);
     const perId = (id: string) => viewer.requests.filter((q) => q.dataset === id).length;
-    expect(perId(ids.notReady)).toBe(1);
+    for (const id of [ids.notReady, ids.unauth, ids.noAccess, ids.blocked, ids.tooMany, ids.unexpected]) expect(perId(id)).toBe(1);
     expect([perId(ids.fail), perId(ids.malformed), perId(ids.flaky)]).toEqual([3, 3, 3]);
     expect(viewer.counters.total).toBe(40 + 2 + 2 + 2);
     expect(agg.summary.requests).toBe(hub.counters.total + viewer.counters.total + third.seen.length);

@@ -8,14 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HubClient, type HubClientOptions } from '../src/http/client.js';
+import { HubClient, viewerRetryPolicy, type HttpClientOptions } from '../src/http/client.js';
 import { fetchViewerBlock, sizeUrl } from '../src/hub/viewer.js';
 import { createHubClient } from '../src/client.js';
-import { viewerStats } from '../src/stages/viewer-stats.js';
+import { viewerStats } from '../src/enrichers/viewer-stats.js';
 import { emptyRecord, recordFromUnknown, mergeRecords } from '../src/record/build.js';
-import { viewerBlockFromSize } from '../src/record/viewer.js';
+import { viewerBlockFromSize, viewerBlockFromUnknown } from '../src/record/viewer.js';
 import type { DatasetRecord } from '../src/types.js';
-import { fakeSizeAnswer, startFakeViewer, type FakeViewer, type FakeViewerOptions } from './helpers/fake-viewer.js';
+import { VIEWER_KEYS } from './helpers/record-shape.js';
+import { VIEWER_ERRORS, fakeSizeAnswer, startFakeViewer, type FakeViewer, type FakeViewerOptions, type ViewerErrorCode } from './helpers/fake-viewer.js';
+
+const CODES = Object.keys(VIEWER_ERRORS) as ViewerErrorCode[];
 
 const TOKEN = 'hf_viewer_test_token_0123456789';
 const closers: Array<() => Promise<void>> = [];
@@ -30,13 +33,14 @@ async function fakeViewer(opts: FakeViewerOptions = {}): Promise<FakeViewer> {
   return v;
 }
 
-function client(endpoint: string, extra: Partial<HubClientOptions> = {}): HubClient {
+function client(endpoint: string, extra: Partial<HttpClientOptions> = {}): HubClient {
   const c = new HubClient({ endpoint, token: TOKEN, timeoutMs: 5000, maxRetries: 2, concurrency: 4, userAgent: 'test', backoffBaseMs: 5, ...extra });
   closers.push(() => c.close());
   return c;
 }
 
-const viewerClient = (endpoint: string, extra: Partial<HubClientOptions> = {}): HubClient => client(endpoint, { errorCodeIsFinal: true, ...extra });
+const viewerClient = (endpoint: string, extra: Partial<HttpClientOptions> = {}): HubClient =>
+  client(endpoint, { retry: viewerRetryPolicy({ limit: extra.maxRetries ?? 2, backoffBaseMs: 5 }), ...extra });
 
 /** A plain server on another port that logs what it received. */
 async function otherOrigin(): Promise<{ url: string; seen: Array<{ url: string; authorization: string | undefined; at: number }> }> {
@@ -74,18 +78,71 @@ describe('viewerBlockFromSize', () => {
       available: true,
       partial: false,
       num_rows: 187213,
+      estimated_num_rows: null, // an older answer: no such field
       num_bytes_original_files: 58710973,
       num_bytes_parquet_files: 58710973,
       num_bytes_memory: 1060742354,
+      pending: [],
+      failed: [],
       splits: [
-        { config: 'ParaphraseRC', split: 'train', num_rows: 69524, num_columns: 7, num_bytes_parquet_files: 26005668, num_bytes_memory: 494389683 },
-        { config: 'ParaphraseRC', split: 'test', num_rows: null, num_columns: null, num_bytes_parquet_files: null, num_bytes_memory: null },
+        { config: 'ParaphraseRC', split: 'train', num_rows: 69524, estimated_num_rows: null, num_columns: 7, num_bytes_parquet_files: 26005668, num_bytes_memory: 494389683 },
+        { config: 'ParaphraseRC', split: 'test', num_rows: null, estimated_num_rows: null, num_columns: null, num_bytes_parquet_files: null, num_bytes_memory: null },
       ],
     });
-    expect(Object.keys(viewerBlockFromSize(body)!)).toEqual(['available', 'partial', 'num_rows', 'num_bytes_original_files', 'num_bytes_parquet_files', 'num_bytes_memory', 'splits']);
-    expect(viewerBlockFromSize({ size: {} })).toEqual({ available: true, partial: null, num_rows: null, num_bytes_original_files: null, num_bytes_parquet_files: null, num_bytes_memory: null, splits: [] });
+    const block = viewerBlockFromSize(body)!;
+    expect(Object.keys(block)).toEqual(VIEWER_KEYS.block);
+    expect(Object.keys(block.splits[0]!)).toEqual(VIEWER_KEYS.split);
+    expect(viewerBlockFromSize({ size: {} })).toEqual({ available: true, partial: null, num_rows: null, estimated_num_rows: null, num_bytes_original_files: null, num_bytes_parquet_files: null, num_bytes_memory: null, pending: [], failed: [], splits: [] });
     expect(viewerBlockFromSize({ rows: 1 })).toBeNull();
     expect(viewerBlockFromSize([1])).toBeNull();
+  });
+
+  it('partial: the estimates at dataset and split level; pending and failed: distinct config names in answer order', () => {
+    const partial = viewerBlockFromSize(fakeSizeAnswer('a/big', { partial: true }))!;
+    expect(partial.partial).toBe(true);
+    expect(partial.estimated_num_rows).toBeGreaterThan(partial.num_rows!);
+    for (const s of partial.splits) expect(s.estimated_num_rows).toBeGreaterThan(s.num_rows!);
+    expect(partial.estimated_num_rows).toBe(partial.splits.reduce((a, s) => a + s.estimated_num_rows!, 0));
+
+    const entry = (config: unknown, split: unknown = null) => ({ kind: 'split-size', dataset: 'a/b', config, split });
+    const body = {
+      size: { dataset: { num_rows: 10, estimated_num_rows: null }, configs: [{ config: 'c', num_rows: 10 }], splits: [{ config: 'c', split: 'train', num_rows: 10 }] },
+      pending: [entry('z'), entry('a', 'train'), entry('z', 'test'), entry(null), 'junk', { kind: 'config-size' }],
+      failed: [entry('y'), entry('y', 'test')],
+      partial: false,
+    };
+    expect(viewerBlockFromSize(body)).toMatchObject({ num_rows: 10, estimated_num_rows: null, pending: ['z', 'a', null], failed: ['y'] });
+    expect(viewerBlockFromSize({ ...body, pending: 'nope', failed: null })).toMatchObject({ pending: [], failed: [] });
+
+    // the other subsets sized: their totals stand
+    const some = viewerBlockFromSize(fakeSizeAnswer('a/b', { unsized: 'pending' }))!;
+    expect(some).toMatchObject({ pending: ['extra'], failed: [], num_rows: expect.any(Number) });
+    expect(some.splits.map((s) => s.config)).toEqual(['default', 'default']);
+  });
+
+  it('nothing sized and some subsets pending or failed: the totals are null, not the viewer\'s zeros', () => {
+    const none = viewerBlockFromSize(fakeSizeAnswer('a/b', { nothingSized: true }))!;
+    expect(none).toEqual({
+      available: true, partial: false, num_rows: null, estimated_num_rows: null, num_bytes_original_files: null,
+      num_bytes_parquet_files: null, num_bytes_memory: null, pending: [], failed: ['default', 'extra'], splits: [],
+    });
+    expect(viewerBlockFromSize(fakeSizeAnswer('a/b', { nothingSized: true, unsized: 'pending' }))).toMatchObject({ num_rows: null, pending: ['default', 'extra'] });
+    // nothing sized and nothing pending or failed: an empty dataset, its zeros stand
+    const empty = { size: { dataset: { num_rows: 0, num_bytes_parquet_files: 0 }, configs: [], splits: [] }, pending: [], failed: [], partial: false };
+    expect(viewerBlockFromSize(empty)).toMatchObject({ num_rows: 0, num_bytes_parquet_files: 0 });
+    // one subset sized beside a failed one: the sized part's numbers stand
+    const one = { ...empty, size: { ...empty.size, configs: [{ config: 'a', num_rows: 0 }] }, failed: [{ config: 'b' }] };
+    expect(viewerBlockFromSize(one)).toMatchObject({ num_rows: 0, failed: ['b'] });
+  });
+
+  it('a stored block written before estimates, pending and failed reads back with null and empty lists', () => {
+    const old = { available: true, partial: false, num_rows: 5, num_bytes_original_files: 1, num_bytes_parquet_files: 2, num_bytes_memory: 3, splits: [{ config: 'c', split: 's', num_rows: 5, num_columns: 1, num_bytes_parquet_files: 2, num_bytes_memory: 3 }] };
+    const back = viewerBlockFromUnknown(old)!;
+    expect(back).toMatchObject({ num_rows: 5, estimated_num_rows: null, pending: [], failed: [] });
+    expect(Object.keys(back)).toEqual(VIEWER_KEYS.block);
+    const fresh = viewerBlockFromSize(fakeSizeAnswer('a/b', { partial: true, unsized: 'failed' }))!;
+    expect(viewerBlockFromUnknown(JSON.parse(JSON.stringify(fresh)))).toEqual(fresh);
+    expect(viewerBlockFromUnknown({ ...fresh, pending: ['a', 7, 'a', null] })).toMatchObject({ pending: ['a', null] });
   });
 
   it('an input record keeps a viewer block of the right shape (enrich), and a fetched one wins', () => {
@@ -108,7 +165,7 @@ describe('fetchViewerBlock', () => {
         'a/missing': { kind: 'missing-numbers' },
         'a/not-found': { kind: 'not-found' },
         'a/not-ready': { kind: 'not-ready' },
-        'a/gone': { kind: 'dataset-not-found' },
+        ...Object.fromEntries(CODES.map((code) => [`code/${code}`, { kind: 'error-code', code } as const])),
         'a/500': { kind: 'error500' },
         'a/500-once': { kind: 'error500', times: 1 },
         'a/malformed': { kind: 'malformed' },
@@ -127,9 +184,12 @@ describe('fetchViewerBlock', () => {
     expect(missing).toMatchObject({ available: true, num_bytes_original_files: null, num_rows: expect.any(Number) });
     expect(missing.available && missing.splits[1]).toMatchObject({ split: 'test', num_columns: null, num_bytes_memory: null });
 
-    for (const [id, code] of [['a/not-found', 'ResponseNotFound'], ['a/not-ready', 'ResponseNotReady'], ['a/gone', 'DatasetNotFoundError']] as const) {
+    for (const [id, code] of [['a/not-found', 'ResponseNotFound'], ['a/not-ready', 'ResponseNotReady']] as const) {
       expect(await ask(id)).toEqual({ viewer: { available: false, reason: code }, error: null });
     }
+    // every code the viewer documents (401, 404, 500, 501 alike): its word, not a failure
+    for (const code of CODES) expect(await ask(`code/${code}`)).toEqual({ viewer: { available: false, reason: code }, error: null });
+    // a plain-text 500 without a code is an ordinary server error: retried, then recorded
     expect(await ask('a/500')).toEqual({
       viewer: { available: false, reason: 'HTTP 500' },
       error: { stage: 'viewer', status: 500, code: 'ETL_HTTP_STATUS', message: expect.stringContaining('HTTP 500') },
@@ -143,7 +203,7 @@ describe('fetchViewerBlock', () => {
     expect((await ask('a/wrong')).viewer).toEqual({ available: false, reason: 'ETL_BAD_BODY' });
 
     const tries = (id: string): number => v.requests.filter((r) => r.dataset === id).length;
-    expect([tries('a/not-found'), tries('a/not-ready'), tries('a/gone')]).toEqual([1, 1, 1]); // the viewer's word: not retried
+    expect([tries('a/not-found'), tries('a/not-ready'), ...CODES.map((code) => tries(`code/${code}`))]).toEqual(Array(2 + CODES.length).fill(1)); // the viewer's word: not retried
     expect([tries('a/500'), tries('a/500-once'), tries('a/malformed'), tries('a/malformed-once')]).toEqual([3, 2, 3, 2]);
     expect(c.requests).toBe(v.counters.total);
   });
@@ -202,19 +262,16 @@ describe('rate limits per origin', () => {
     const limited = fetchViewerBlock(viewer, 'a/limited');
     // wait until the 429 has been answered (the pause is then in force)
     for (let i = 0; i < 500 && !v.requests.some((r) => r.status === 429); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    const t0 = Date.now();
     for (let i = 0; i < 5; i++) await hubClient.getJson(`${hub.url}/api/datasets?page=${i}`);
-    const hubDone = Date.now();
     const second = fetchViewerBlock(viewer, 'a/other');
     expect((await limited).viewer.available).toBe(true);
     expect((await second).viewer.available).toBe(true);
-    expect(hubDone - t0).toBeLessThan(1000); // the Hub went on at once
     const retried = v.requests.filter((r) => r.dataset === 'a/limited');
     expect(retried.map((r) => r.status)).toEqual([429, 200]);
     expect(retried[1]!.at - retried[0]!.at).toBeGreaterThanOrEqual(1900); // the viewer waited its Retry-After
     const other = v.requests.find((r) => r.dataset === 'a/other')!;
     expect(other.at - retried[0]!.at).toBeGreaterThanOrEqual(1900); // every viewer request waited
-    expect(hub.seen.every((s) => s.at < retried[1]!.at)).toBe(true);
+    expect(hub.seen.every((s) => s.at < retried[1]!.at)).toBe(true); // the Hub went on while the viewer waited
     expect(viewer.limiter).not.toBe(hubClient.limiter);
   });
 });

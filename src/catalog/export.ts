@@ -12,7 +12,7 @@ import { NdjsonOut } from '../output/ndjson-out.js';
 
 /** The flattened columns, in table order (the contract for users' SQL and the CSV header). */
 export const FLAT_COLUMNS = ['id', 'author', 'sha', 'downloads', 'likes', 'license', 'languages', 'task_categories', 'created_at', 'last_modified',
-  'total_size_bytes', 'num_rows', 'gated', 'first_seen_at', 'last_seen_at', 'removed_at'] as const;
+  'total_size_bytes', 'num_rows', 'gated', 'first_seen_at', 'last_seen_at', 'removed_at', 'estimated_num_rows'] as const;
 
 function where(includeRemoved: boolean): string {
   return includeRemoved ? '' : 'WHERE removed_at IS NULL';

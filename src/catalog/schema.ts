@@ -7,10 +7,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { EtlError } from '../errors.js';
+import { CatalogError } from '../errors.js';
 
 /** The schema this release writes. A file at an older version is migrated on open for writing. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * DuckDB's settings. Memory: its cap (env HF_DATASETS_DUCKDB_MEMORY, advanced), one thread, and its
@@ -32,6 +32,11 @@ export const DUCKDB_SETTINGS: Record<string, string> = {
 export interface Migration {
   version: number;
   statements: string[];
+  /**
+   * How a reader (`export`, which never writes) sees a file still below `version`: temporary views
+   * giving the tables this version's shape. `{db}` is the file's database name, quoted.
+   */
+  readAs?: string[];
 }
 
 /** Version 1: the tables users query (names are the contract) plus the sync bookkeeping. */
@@ -54,15 +59,33 @@ const V1: string[] = [
   'CREATE TABLE fetch_state(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN, fetched_at TIMESTAMPTZ, value JSON, PRIMARY KEY (id, stage))',
 ];
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, statements: V1 }];
+/** `viewer.estimated_num_rows` of the stored record, when its block has one (blocks written before version 2 never do). */
+const ESTIMATED_NUM_ROWS = "TRY_CAST(json_extract_string(record, '$.viewer.estimated_num_rows') AS BIGINT)";
 
-/** A catalog that cannot be used: not a catalog, a newer schema, or held by another process. Exit 1. */
-export class CatalogError extends EtlError {
-  constructor(message: string, code = 'ETL_CATALOG', options?: { cause?: unknown }) {
-    super(message, code, options);
-    this.name = 'CatalogError';
-  }
-}
+/**
+ * Version 2: `datasets.estimated_num_rows` (the viewer's estimate when its conversion was partial),
+ * filled from the stored records. A viewer block written before it lacks the estimate and the
+ * pending / failed subsets, which matter most where the block says `partial` or no rows: those are
+ * marked to be asked again at the next `sync --viewer-stats` (kept meanwhile); every other block stays.
+ */
+const V2: string[] = [
+  'ALTER TABLE datasets ADD COLUMN estimated_num_rows BIGINT',
+  `UPDATE datasets SET estimated_num_rows = ${ESTIMATED_NUM_ROWS} WHERE ${ESTIMATED_NUM_ROWS} IS NOT NULL`,
+  `UPDATE fetch_state SET ok = false WHERE stage = 'viewer' AND ok
+     AND json_extract_string(value, '$.available') = 'true' AND json_extract(value, '$.pending') IS NULL
+     AND (json_extract_string(value, '$.partial') = 'true' OR coalesce(TRY_CAST(json_extract_string(value, '$.num_rows') AS BIGINT), 0) = 0)`,
+];
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, statements: V1 },
+  {
+    version: 2,
+    statements: V2,
+    readAs: [`CREATE TEMP VIEW datasets AS SELECT *, ${ESTIMATED_NUM_ROWS} AS estimated_num_rows FROM {db}.main.datasets`],
+  },
+];
+
+export { CatalogError };
 
 export interface Catalog {
   path: string;
@@ -155,6 +178,15 @@ export async function migrate(conn: DuckDBConnection, from: number, migrations: 
   return version;
 }
 
+/** A read-only connection to a file at `from`: the later migrations' views, so it reads like the latest schema. */
+async function readAsLatest(conn: DuckDBConnection, from: number, migrations: readonly Migration[]): Promise<void> {
+  const db = `"${String(await scalar(conn, 'SELECT current_database()')).replace(/"/g, '""')}"`;
+  for (const m of migrations) {
+    if (m.version <= from) continue;
+    for (const s of m.readAs ?? []) await conn.run(s.replaceAll('{db}', db));
+  }
+}
+
 function refuse(path: string, version: number, latest: number): never {
   if (version === -1) throw new CatalogError(`${path} is not a catalog (a DuckDB file without its tables); it was left untouched`, 'ETL_NOT_A_CATALOG');
   throw new CatalogError(`${path} holds catalog schema ${version}, newer than this release understands (${latest}); upgrade hf-datasets`, 'ETL_CATALOG_NEWER');
@@ -182,6 +214,7 @@ export async function openCatalog(path: string, opts: { write: boolean; migratio
       if (!opts.write) {
         const reader = await probe.connect();
         await reader.run("SET TimeZone = 'UTC'");
+        if (v !== null && v < latest) await readAsLatest(reader, v, migrations);
         return finish(path, probe, reader);
       }
     } catch (err) {

@@ -4,9 +4,9 @@
  * downloads history, fetch state and the cursor — in ONE transaction, so a sync stopped at any
  * instant (even kill -9) leaves a valid catalog that the next sync continues from the cursor.
  */
-import { LIST, VARCHAR, listValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { Statements } from './prepared.js';
 import type { DatasetRecord, FileEntry } from '../types.js';
-import type { CatalogStage } from './stages.js';
 
 /** The scope a catalog is fixed to by its first sync. */
 export interface Scope {
@@ -25,7 +25,7 @@ export interface Existing {
   seen: boolean;
   /** hash of the stored record without its collected_at */
   hash: string | null;
-  /** per stage name: the sha its stored answer is for, whether it was usable, and the stored part (when usable) */
+  /** per enricher name: the sha its stored answer is for, whether it is final (else asked again), and the stored part */
   stages: Map<string, { sha: string | null; ok: boolean; stored: unknown }>;
 }
 
@@ -73,8 +73,8 @@ export interface OpenedSync {
 
 const ZERO: SyncCounts = { pages: 0, listed: 0, added: 0, updated: 0, restored: 0, unchanged: 0, removed: 0, requests: 0 };
 
-async function rows(conn: DuckDBConnection, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-  const r = await conn.runAndReadAll(sql, params as never);
+async function rows(conn: DuckDBConnection, sql: string, params?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+  const r = await conn.runAndReadAll(sql, params);
   return r.getRowObjectsJS() as Record<string, unknown>[];
 }
 
@@ -99,28 +99,9 @@ export async function openSync(conn: DuckDBConnection, scope: Scope, start: stri
   const syncId = l ? Number(l.sync_id) + 1 : 1;
   await conn.run(
     `INSERT INTO syncs VALUES ($1, now(), NULL, false, 0, 0, 0, 0, 0, 0, $2::JSON, $3, 0, 0)`,
-    [syncId, JSON.stringify(scope), start] as never,
+    [syncId, JSON.stringify(scope), start],
   );
   return { syncId, cursor: start, continued: false, prior: { ...ZERO } };
-}
-
-/** What the catalog holds for `ids` (one query for the page). */
-export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: string[], stages: readonly CatalogStage[]): Promise<Map<string, Existing>> {
-  const joins = stages.map((s, i) => `LEFT JOIN fetch_state f${i} ON f${i}.id = d.id AND f${i}.stage = '${s.name}'`).join(' ');
-  // narrow columns only: reading `record` here would scan the whole catalog's JSON for every page
-  const cols = stages.map((_, i) => `, f${i}.sha AS s${i}_sha, coalesce(f${i}.ok, false) AS s${i}_ok, CASE WHEN f${i}.ok THEN f${i}.value::VARCHAR END AS s${i}_stored`).join('');
-  const sql = `SELECT d.id, d.sha, d.content_hash, d.removed_at IS NOT NULL AS removed, coalesce(d.last_sync_id = $1, false) AS seen${cols}
-    FROM datasets d ${joins} WHERE d.id IN (SELECT unnest(from_json($2, '["VARCHAR"]')))`;
-  const out = new Map<string, Existing>();
-  for (const r of await rows(conn, sql, [syncId, JSON.stringify(ids)])) {
-    const st = new Map<string, { sha: string | null; ok: boolean; stored: unknown }>();
-    stages.forEach((s, i) => {
-      const stored = r[`s${i}_stored`];
-      st.set(s.name, { sha: (r[`s${i}_sha`] as string | null) ?? null, ok: r[`s${i}_ok`] === true, stored: typeof stored === 'string' ? JSON.parse(stored) : null });
-    });
-    out.set(String(r.id), { sha: (r.sha as string | null) ?? null, removed: r.removed === true, seen: r.seen === true, hash: (r.content_hash as string | null) ?? null, stages: st });
-  }
-  return out;
 }
 
 /**
@@ -131,7 +112,7 @@ export async function lookupPage(conn: DuckDBConnection, syncId: number, ids: st
 async function prepareStaging(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE page_rows(id VARCHAR, kind VARCHAR, record JSON, files_changed BOOLEAN, content_hash VARCHAR, same BOOLEAN,
     author VARCHAR, sha VARCHAR, downloads BIGINT, likes BIGINT, license VARCHAR[], languages VARCHAR[], task_categories VARCHAR[],
-    created_at VARCHAR, last_modified VARCHAR, total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR)`);
+    created_at VARCHAR, last_modified VARCHAR, total_size_bytes BIGINT, num_rows BIGINT, gated VARCHAR, estimated_num_rows BIGINT)`);
   await conn.run('CREATE OR REPLACE TEMP TABLE page_fetch(id VARCHAR, stage VARCHAR, sha VARCHAR, ok BOOLEAN, value JSON)');
   await conn.run('CREATE OR REPLACE TEMP TABLE page_files(id VARCHAR, path VARCHAR, size BIGINT, lfs BOOLEAN)');
 }
@@ -149,10 +130,10 @@ function appendWhole(ap: DuckDBAppender, v: unknown): void {
   else ap.appendNull();
 }
 
-/** The viewer block is optional in a record (sync with viewer statistics adds it): read it defensively. */
-function numRows(record: DatasetRecord): unknown {
+/** A number of the viewer block, which is optional in a record (sync with viewer statistics adds it): read defensively. */
+function viewerNumber(record: DatasetRecord, key: 'num_rows' | 'estimated_num_rows'): unknown {
   const viewer = (record as { viewer?: unknown }).viewer;
-  return viewer !== null && typeof viewer === 'object' ? (viewer as { num_rows?: unknown }).num_rows ?? null : null;
+  return viewer !== null && typeof viewer === 'object' ? (viewer as Record<string, unknown>)[key] ?? null : null;
 }
 
 /**
@@ -178,8 +159,9 @@ function appendRow(ap: DuckDBAppender, r: PageRow): void {
   appendText(ap, rec.statistics.created_at);
   appendText(ap, rec.statistics.last_modified);
   appendWhole(ap, rec.statistics.total_size_bytes);
-  appendWhole(ap, numRows(rec));
+  appendWhole(ap, viewerNumber(rec, 'num_rows'));
   ap.appendVarchar(String(rec.additional.gated));
+  appendWhole(ap, viewerNumber(rec, 'estimated_num_rows'));
   ap.endRow();
 }
 
@@ -190,7 +172,8 @@ const UPSERT_SET = `record = EXCLUDED.record, author = EXCLUDED.author, sha = EX
   downloads = EXCLUDED.downloads, likes = EXCLUDED.likes, license = EXCLUDED.license, languages = EXCLUDED.languages,
   task_categories = EXCLUDED.task_categories, created_at = EXCLUDED.created_at, last_modified = EXCLUDED.last_modified,
   total_size_bytes = EXCLUDED.total_size_bytes, num_rows = EXCLUDED.num_rows, gated = EXCLUDED.gated,
-  last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, last_sync_id = EXCLUDED.last_sync_id, content_hash = EXCLUDED.content_hash`;
+  last_seen_at = EXCLUDED.last_seen_at, removed_at = NULL, last_sync_id = EXCLUDED.last_sync_id, content_hash = EXCLUDED.content_hash,
+  estimated_num_rows = EXCLUDED.estimated_num_rows`;
 
 /**
  * Commits one listing page: upserts its records, rewrites the files of changed ones, appends
@@ -199,7 +182,7 @@ const UPSERT_SET = `record = EXCLUDED.record, author = EXCLUDED.author, sha = EX
  * `removed` event, and the sync is marked complete — all in the same transaction.
  * Returns how many were marked removed.
  */
-export async function commitPage(conn: DuckDBConnection, syncId: number, page: PageRow[], marks: FetchMark[], next: string | null, requests: number): Promise<number> {
+export async function commitPage(conn: DuckDBConnection, stmts: Statements, syncId: number, page: PageRow[], marks: FetchMark[], next: string | null, requests: number): Promise<number> {
   await prepareStaging(conn);
   await conn.run('BEGIN TRANSACTION');
   try {
@@ -237,37 +220,37 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
       }
       ap.closeSync();
     }
-    const p = [syncId] as never;
+    const p: DuckDBValue[] = [syncId];
     if (page.length > 0) {
       // new ids: a plain insert; changed ones: an upsert (DuckDB rewrites such a row whole);
       // unchanged ones: only two small columns, so a steady catalog is not rewritten every night
       if (page.some((r) => r.kind === 'added')) {
-        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind = 'added'`, p);
+        await stmts.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash, estimated_num_rows FROM page_rows WHERE kind = 'added'`, p);
       }
       if (page.some((r) => r.kind !== 'added' && !r.same)) {
-        await conn.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash FROM page_rows WHERE kind <> 'added' AND NOT same
+        await stmts.run(`INSERT INTO datasets SELECT ${FLAT}, now(), now(), NULL, $1, content_hash, estimated_num_rows FROM page_rows WHERE kind <> 'added' AND NOT same
           ON CONFLICT (id) DO UPDATE SET ${UPSERT_SET}`, p);
       }
       if (page.some((r) => r.same)) {
-        await conn.run('UPDATE datasets SET last_seen_at = now(), last_sync_id = $1 WHERE id IN (SELECT id FROM page_rows WHERE same)', p);
+        await stmts.run('UPDATE datasets SET last_seen_at = now(), last_sync_id = $1 WHERE id IN (SELECT id FROM page_rows WHERE same)', p);
       }
-      await conn.run(`INSERT INTO events SELECT $1, id, kind, now() FROM page_rows WHERE kind <> 'unchanged'`, p);
-      await conn.run('INSERT INTO downloads_history SELECT $1, id, downloads, likes FROM page_rows', p);
+      await stmts.run(`INSERT INTO events SELECT $1, id, kind, now() FROM page_rows WHERE kind <> 'unchanged'`, p);
+      await stmts.run('INSERT INTO downloads_history SELECT $1, id, downloads, likes FROM page_rows', p);
       // an added id has no files yet: the delete (a scan of the whole files table) is for changed ones only
       if (page.some((r) => r.files !== null && r.kind !== 'added')) {
-        await conn.run(`DELETE FROM files WHERE id IN (SELECT id FROM page_rows WHERE files_changed AND kind <> 'added')`);
+        await stmts.run(`DELETE FROM files WHERE id IN (SELECT id FROM page_rows WHERE files_changed AND kind <> 'added')`);
       }
-      if (page.some((r) => r.files !== null && r.files.length > 0)) await conn.run('INSERT INTO files SELECT * FROM page_files');
+      if (page.some((r) => r.files !== null && r.files.length > 0)) await stmts.run('INSERT INTO files SELECT * FROM page_files');
     }
     if (marks.length > 0) {
-      await conn.run(`INSERT INTO fetch_state SELECT id, stage, sha, ok, now(), value FROM page_fetch
+      await stmts.run(`INSERT INTO fetch_state SELECT id, stage, sha, ok, now(), value FROM page_fetch
         ON CONFLICT (id, stage) DO UPDATE SET sha = EXCLUDED.sha, ok = EXCLUDED.ok, fetched_at = EXCLUDED.fetched_at, value = EXCLUDED.value`);
     }
     const count = (k: ChangeKind): number => page.filter((r) => r.kind === k).length;
-    await conn.run(
+    await stmts.run(
       `UPDATE syncs SET cursor = $2, pages = pages + 1, listed = listed + $3, added = added + $4, updated = updated + $5,
          restored = restored + $6, unchanged = unchanged + $7, requests = requests + $8 WHERE sync_id = $1`,
-      [syncId, next, page.length, count('added'), count('updated'), count('restored'), count('unchanged'), requests] as never,
+      [syncId, next, page.length, count('added'), count('updated'), count('restored'), count('unchanged'), requests],
     );
     let removed = 0;
     if (next === null) removed = await finishListing(conn, syncId);
@@ -281,7 +264,7 @@ export async function commitPage(conn: DuckDBConnection, syncId: number, page: P
 
 /** Inside the last page's transaction: removals, then the sync is complete. */
 async function finishListing(conn: DuckDBConnection, syncId: number): Promise<number> {
-  const p = [syncId] as never;
+  const p: DuckDBValue[] = [syncId];
   await conn.run('CREATE OR REPLACE TEMP TABLE gone AS SELECT id FROM datasets WHERE removed_at IS NULL AND last_sync_id IS DISTINCT FROM $1', p);
   const removed = n((await rows(conn, 'SELECT count(*) AS c FROM gone'))[0]!.c);
   if (removed > 0) {
@@ -290,11 +273,11 @@ async function finishListing(conn: DuckDBConnection, syncId: number): Promise<nu
     await conn.run('DELETE FROM files WHERE id IN (SELECT id FROM gone)');
   }
   await conn.run('DROP TABLE gone');
-  await conn.run('UPDATE syncs SET complete = true, finished_at = now(), removed = $2 WHERE sync_id = $1', [syncId, removed] as never);
+  await conn.run('UPDATE syncs SET complete = true, finished_at = now(), removed = $2 WHERE sync_id = $1', [syncId, removed]);
   return removed;
 }
 
 /** Adds requests spent after the last committed page (a stopped sync); best effort. */
 export async function addRequests(conn: DuckDBConnection, syncId: number, requests: number): Promise<void> {
-  if (requests > 0) await conn.run('UPDATE syncs SET requests = requests + $2 WHERE sync_id = $1', [syncId, requests] as never);
+  if (requests > 0) await conn.run('UPDATE syncs SET requests = requests + $2 WHERE sync_id = $1', [syncId, requests]);
 }

@@ -1,12 +1,11 @@
 /**
- * `enrich`: reads repo ids or NDJSON records (with "id") on stdin, fetches each dataset's
- * details with file sizes (and with --viewer-stats its dataset viewer sizes), and writes the records as NDJSON on stdout in input order.
- * A line that is neither is reported on stderr (with its number) and skipped; a failed fetch
+ * `enrich` as a composition of the record pipeline: stdin lines (enrich-input.ts) → file sizes
+ * (and with --viewer-stats the dataset viewer's sizes) → NDJSON on stdout in input order.
+ * A line that is neither an id nor a record is reported on stderr and skipped; a failed fetch
  * still yields a record of the full shape with an `errors` entry. Each record is written as soon
  * as it and every record before it are ready, so an interactive or slow input is answered line
  * by line. An unreachable endpoint ends the run (exit 1) instead of failing every line after it.
  */
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { AbortedError } from '../errors.js';
@@ -15,63 +14,11 @@ import type { Logger } from '../log.js';
 import { safeUrl } from '../http/client.js';
 import { NdjsonOut } from '../output/ndjson-out.js';
 import { formatDuration, plural, Progress } from '../progress.js';
-import { emptyRecord, recordFromUnknown, TypeDrift } from '../record/build.js';
-import { fileSizesFlow } from '../stages/file-sizes.js';
-import { compose, type Flow } from '../stages/flow.js';
-import { viewerFlow } from '../stages/viewer-stats.js';
-import type { DatasetRecord } from '../types.js';
+import { TypeDrift } from '../record/build.js';
+import { enabledEnrichers } from '../enrichers/index.js';
+import { recordPipeline } from '../flow/pipeline.js';
+import { inputFlow } from './enrich-input.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
-
-/** A Hub repo id: `name` (legacy) or `owner/name`, each part of letters, digits, `_`, `.`, `-`. */
-const BARE_ID = /^[\w.-]{1,200}(?:\/[\w.-]{1,200})?$/;
-
-function isRepoId(text: string): boolean {
-  return BARE_ID.test(text) && text.split('/').every((part) => part !== '.' && part !== '..');
-}
-
-/** The start of a skipped line, for the message that names it. */
-function snippet(line: string): string {
-  const flat = line.trim().replace(/[\x00-\x1f\x7f]/g, ' ');
-  return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 77)}...` : flat);
-}
-
-/** One stdin line → the record to enrich, or a reason it cannot be used. */
-export function parseInputLine(line: string, collectedAt: string, endpoint: string): DatasetRecord | { invalid: string } | null {
-  const text = line.trim();
-  if (text === '') return null;
-  if (text.startsWith('{')) {
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch {
-      return { invalid: 'not valid JSON' };
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return { invalid: 'not a JSON object' };
-    const id = Object.hasOwn(obj, 'id') ? (obj as { id?: unknown }).id : undefined;
-    if (typeof id !== 'string' || id.trim() === '') return { invalid: 'a JSON line needs a string "id"' };
-    return recordFromUnknown(obj, { endpoint, collectedAt });
-  }
-  if (!isRepoId(text)) return { invalid: 'not a repo id (owner/name) nor a JSON record' };
-  return emptyRecord(text, { endpoint, collectedAt });
-}
-
-/** The usable stdin lines as records, in order; each unusable one is named on stderr and counted. */
-async function* inputFlow(input: Readable, endpoint: string, log: Logger, counts: { skipped: number }, signal: AbortSignal): AsyncGenerator<Flow> {
-  // the signal closes the reader, so Ctrl-C also stops a run that waits for more input
-  const rl = createInterface({ input, crlfDelay: Infinity, signal });
-  let n = 0;
-  for await (const line of rl) {
-    n += 1;
-    const parsed = parseInputLine(line, new Date().toISOString(), endpoint);
-    if (parsed === null) continue;
-    if ('invalid' in parsed) {
-      counts.skipped += 1;
-      log.warn(`stdin line ${n} skipped (${parsed.invalid}): ${snippet(line)}`);
-      continue;
-    }
-    yield { kind: 'record', record: parsed, errorsBefore: parsed.errors.length };
-  }
-}
 
 export async function runEnrichCommand(config: Config, log: Logger, input: Readable = process.stdin): Promise<number> {
   return withStopSignals(log, async (controller, reason) => {
@@ -84,18 +31,14 @@ export async function runEnrichCommand(config: Config, log: Logger, input: Reada
     if (typed) log.info('reading repo ids from stdin, one per line (or NDJSON records with an "id"); end with Ctrl-D');
     const progress = new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet || typed, target: null, log, budget: () => client.budget(), label: 'enriched', retries: () => client.retries, endpoint: safeUrl(client.endpoint).replace(/\/$/, '') });
     const drift = new TypeDrift();
-    const ctx = { client, endpoint: config.endpoint, signal: controller.signal, drift, extraFields: true };
+    const ctx = { client, viewer, endpoint: config.endpoint, signal: controller.signal, drift, extraFields: true };
     let done = 0;
     let failed = 0;
     const counts = { skipped: 0 };
     let error: unknown = null;
-    const window = { window: config.concurrency * 2 };
     try {
-      const flow = compose(
-        inputFlow(input, config.endpoint, log, counts, controller.signal),
-        fileSizesFlow(ctx, window),
-        viewer ? viewerFlow(viewer, controller.signal, window) : null,
-      );
+      const enrichers = enabledEnrichers({ fileSizes: true, viewerStats: viewer !== null });
+      const flow = recordPipeline(inputFlow(input, config.endpoint, log, counts, controller.signal), enrichers, ctx);
       for await (const f of flow) {
         if (f.kind !== 'record') continue;
         const wait = out.write(JSON.stringify(f.record));

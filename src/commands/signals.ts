@@ -2,9 +2,10 @@
  * Ctrl-C and SIGTERM: the first one aborts the run (files are closed as valid JSON and the
  * state saved), a second one exits at once.
  */
+import { EXIT_FATAL, EXIT_USAGE } from '../errors.js';
 import type { Logger } from '../log.js';
 
-export const EXIT_CODES = { ok: 0, fatal: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
+export const EXIT_CODES = { ok: 0, fatal: EXIT_FATAL, usage: EXIT_USAGE, sigint: 130, sigterm: 143 } as const;
 export type StopReason = 'SIGINT' | 'SIGTERM' | 'epipe' | null;
 
 export async function withStopSignals<T>(log: Logger, body: (controller: AbortController, reason: () => StopReason) => Promise<T>): Promise<T> {

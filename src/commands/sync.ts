@@ -7,6 +7,7 @@ import { runSync, type SyncResult } from '../catalog/sync.js';
 import { describeError, EtlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatDuration, plural, Progress } from '../progress.js';
+import { collectIfLarge } from './heap.js';
 import { EXIT_CODES, withStopSignals } from './signals.js';
 
 /** pages, datasets, added/updated/restored/removed, requests, time. */
@@ -29,6 +30,7 @@ export async function runSyncCommand(config: Config, log: Logger): Promise<numbe
     const result = await runSync(config, db, {
       log,
       signal: controller.signal,
+      afterCommit: collectIfLarge,
       progress: (client) => new Progress({ tty: Boolean(process.stderr.isTTY), quiet: config.quiet, target: null, log, budget: () => client.budget(), label: 'synced' }),
     });
     if (result.stoppedBy === 'error') {

@@ -17,35 +17,35 @@ import { sleep } from '../util/sleep.js';
 import { bodyChunks, MAX_BODY_BYTES, readText } from './body.js';
 import { afterAttempts, networkErrorCode, networkMessage, readErrorDetail } from './failure.js';
 import { RateLimiter, type Budget } from './rate-limiter.js';
-import { backoffDelay } from './retry-timing.js';
+import { hubRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { OriginSession } from './session.js';
 import { firstHeader, Transport, type HubResponse, type LogFn, type SendOptions } from './transport.js';
 import { safeUrl, shortUrl } from './urls.js';
 
 export { MAX_BODY_BYTES } from './body.js';
+export { hubRetryPolicy, viewerRetryPolicy, type RetryPolicy } from './retry-policy.js';
 export { LONG_WAIT_MS, type HubResponse, type LogFn } from './transport.js';
 export { formatBudget, safeUrl, shortUrl } from './urls.js';
 
-const RETRY_STATUSES = new Set([408, 500, 502, 503, 504]);
-
-export interface HubClientOptions {
+/** The options of one origin's HTTP client (the library's options are `HubClientOptions`, src/options.ts). */
+export interface HttpClientOptions {
   endpoint: string;
   token: string | null;
   /** no status line, or no body data, for this long: the attempt fails (and is retried) */
   timeoutMs: number;
-  maxRetries: number;
   concurrency: number;
   userAgent: string;
-  log?: LogFn;
-  maxBodyBytes?: number;
+  /** what is retried and the backoff (default: the Hub's policy from `maxRetries` and the backoff figures) */
+  retry?: RetryPolicy;
+  /** with no `retry`: its limit */
+  maxRetries?: number;
+  /** with no `retry`: the backoff base (ms, default 1000) and cap (default 8 × the base) */
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  log?: LogFn;
+  maxBodyBytes?: number;
   dispatcher?: Dispatcher;
   limiter?: RateLimiter;
-  /**
-   * An error answer with an `X-Error-Code` header is the server's own word and is not retried,
-   * whatever its status (the dataset viewer's 500 `ResponseNotReady`). Off for the Hub.
-   */
-  errorCodeIsFinal?: boolean;
 }
 
 export type RequestOptions = SendOptions;
@@ -78,18 +78,17 @@ export class HubClient {
   readonly retries: RetryState = { total: 0, waiting: 0, reason: null };
   readonly endpoint: string;
   readonly limiter: RateLimiter;
-  readonly #opts: Required<Pick<HubClientOptions, 'maxRetries' | 'maxBodyBytes' | 'backoffBaseMs' | 'backoffCapMs'>> & HubClientOptions;
+  /** what this origin's requests retry, and how long they wait */
+  readonly retry: RetryPolicy;
+  /** what this run has learned about the origin (refused expand values, unreachable) */
+  readonly session = new OriginSession();
+  readonly #opts: Required<Pick<HttpClientOptions, 'maxBodyBytes'>> & HttpClientOptions;
   readonly #transport: Transport;
 
-  constructor(options: HubClientOptions) {
+  constructor(options: HttpClientOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '');
-    const backoffBaseMs = options.backoffBaseMs ?? 1000;
-    this.#opts = {
-      maxBodyBytes: MAX_BODY_BYTES,
-      ...options,
-      backoffBaseMs,
-      backoffCapMs: options.backoffCapMs ?? backoffBaseMs * 8, // 1 s doubling up to 8 s, as huggingface_hub does
-    };
+    this.#opts = { maxBodyBytes: MAX_BODY_BYTES, ...options };
+    this.retry = options.retry ?? hubRetryPolicy({ limit: options.maxRetries ?? 5, backoffBaseMs: options.backoffBaseMs, backoffCapMs: options.backoffCapMs });
     this.limiter = options.limiter ?? new RateLimiter({ paceBelow: Math.max(4, options.concurrency * 2) });
     this.#transport = new Transport({
       endpoint: this.endpoint,
@@ -118,7 +117,7 @@ export class HubClient {
   }
 
   get maxRetries(): number {
-    return this.#opts.maxRetries;
+    return this.retry.limit;
   }
 
   /** The cap on one body (and on one item of a listing page, whose body as a whole is not capped). */
@@ -196,8 +195,8 @@ export class HubClient {
 
   /** Waits the backoff for a failed attempt (exposed for callers that stream bodies themselves). */
   async backoff(attempt: number, reason: string, url: string, signal?: AbortSignal): Promise<void> {
-    const ms = backoffDelay(attempt, this.#opts.backoffBaseMs, this.#opts.backoffCapMs);
-    this.log('debug', `retry ${attempt}/${this.#opts.maxRetries} in ${ms} ms after ${reason}`, { url: safeUrl(url) });
+    const ms = this.retry.delay(attempt);
+    this.log('debug', `retry ${attempt}/${this.retry.limit} in ${ms} ms after ${reason}`, { url: safeUrl(url) });
     this.retries.total += 1;
     this.retries.waiting += 1;
     this.retries.reason = reason;
@@ -223,12 +222,12 @@ export class HubClient {
   async #bodyFailed(err: unknown, url: string, options: ReadOptions, attempts: Attempts): Promise<void> {
     if (options.signal?.aborted || this.#transport.closed) throw new AbortedError('aborted', { cause: err });
     if (err instanceof AbortedError || err instanceof HttpError || err instanceof NetworkError) throw err;
-    if (err instanceof BodyError && err.code.endsWith('_TOO_LARGE')) throw err; // the same bytes would come again
+    if (err instanceof BodyError && err.tooLarge) throw err; // the same bytes would come again
     const why =
       err instanceof SyntaxError ? 'the body is not valid JSON'
       : err instanceof BodyError ? err.message
       : `the body broke off (${networkMessage(err, this.#opts.timeoutMs)})`;
-    if (attempts.n >= this.#opts.maxRetries) {
+    if (attempts.n >= this.retry.limit) {
       const what = options.label === undefined ? `unreadable answer from ${shortUrl(url)}: ` : `${options.label} could not be read: `;
       throw new BodyError(`${what}${why} (${afterAttempts(attempts.n + 1)})`, safeUrl(url), 'ETL_BAD_BODY', { cause: err });
     }
@@ -246,7 +245,7 @@ export class HubClient {
       } catch (err) {
         if (signal?.aborted || this.#transport.closed || err instanceof AbortedError) throw new AbortedError('aborted', { cause: err });
         const why = networkMessage(err, this.#opts.timeoutMs);
-        if (attempts.n >= this.#opts.maxRetries) {
+        if (attempts.n >= this.retry.limit) {
           throw new NetworkError(`cannot reach ${shortUrl(url)}: ${why} (${afterAttempts(attempts.n + 1)})`, safeUrl(url), networkErrorCode(err), { cause: err });
         }
         attempts.n += 1;
@@ -259,8 +258,7 @@ export class HubClient {
         continue; // waiting out a 429 does not use up a retry
       }
       const hubCode = firstHeader(res.headers['x-error-code']);
-      const final = hubCode !== null && this.#opts.errorCodeIsFinal === true;
-      if (RETRY_STATUSES.has(res.status) && attempts.n < this.#opts.maxRetries && !final) {
+      if (this.retry.statusCodes.has(res.status) && attempts.n < this.retry.limit && this.retry.shouldRetry(res)) {
         res.body.destroy();
         attempts.n += 1;
         await this.backoff(attempts.n, `HTTP ${res.status}`, url, signal);

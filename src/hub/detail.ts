@@ -106,7 +106,7 @@ export async function fetchExtraFields(client: HubClient, id: string, signal?: A
   return out;
 }
 
-export interface EnrichContext {
+export interface DetailContext {
   client: HubClient;
   endpoint: string;
   signal?: AbortSignal;
@@ -136,7 +136,7 @@ function rethrowStop(err: unknown, signal: AbortSignal | undefined): void {
  * @throws AbortedError when the run stops, and NetworkError `ETL_UNREACHABLE` when the endpoint
  * cannot be reached at all (that ends the run instead of failing every dataset after it).
  */
-export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Promise<DatasetRecord> {
+export async function enrichRecord(base: DatasetRecord, ctx: DetailContext): Promise<DatasetRecord> {
   const collectedAt = ctx.now?.() ?? new Date().toISOString();
   const s = base.statistics;
   const wantExtra = ctx.extraFields === true && (s.downloads_all_time === null || s.trending_score === null);
@@ -165,7 +165,7 @@ export async function enrichRecord(base: DatasetRecord, ctx: EnrichContext): Pro
 }
 
 /** The record with its per-file sizes (from the detail or the tree pages), or with an `errors` entry. */
-async function enrichFiles(base: DatasetRecord, ctx: EnrichContext, collectedAt: string): Promise<DatasetRecord> {
+async function enrichFiles(base: DatasetRecord, ctx: DetailContext, collectedAt: string): Promise<DatasetRecord> {
   // a repo with a large file list is read from its tree pages: one detail answer would hold it all
   const stage: ErrorStage = Math.max(base.files.length, base.statistics.file_count) > TREE_THRESHOLD ? 'tree' : 'detail';
   try {

@@ -7,16 +7,15 @@
  * later URL (a `Link` next, a resumed cursor, a detail call) is stripped of them before it is sent.
  * The record fields those values filled stay null.
  *
- * State is kept per HubClient (one client = one run), shared by the listing and the detail calls.
+ * The values refused are kept in the client's session (one client = one origin of one run),
+ * shared by the listing and the detail calls.
  */
 import { HttpError } from '../errors.js';
 import type { HubClient } from '../http/client.js';
 
-const refusedByClient = new WeakMap<HubClient, Set<string>>();
-
 /** The values refused so far in this client's run. */
 export function refusedExpand(client: HubClient): ReadonlySet<string> {
-  return refusedByClient.get(client) ?? new Set();
+  return client.session.refusedExpand;
 }
 
 /** `expand` / `expand[]` (either spelling, percent-encoded or not) */
@@ -84,8 +83,7 @@ export function dropRefusedExpand(client: HubClient, err: unknown, url: string):
   const asked = expandValuesOf(url);
   const dropped = [...new Set(asked.filter((v) => !ok.has(v)))];
   if (dropped.length === 0) return false;
-  let refused = refusedByClient.get(client);
-  if (!refused) refusedByClient.set(client, (refused = new Set()));
+  const refused = client.session.refusedExpand;
   const fresh = dropped.filter((v) => !refused.has(v));
   for (const v of dropped) refused.add(v);
   if (fresh.length > 0) {

@@ -7,7 +7,7 @@
  * `"__proto__"` key as a plain own property (no prototype pollution). Only the element being
  * read is held, so the body as a whole needs no size cap; one element can be capped instead.
  */
-import { BodyError } from '../errors.js';
+import { BodyError, type BodyErrorCode } from '../errors.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -43,6 +43,7 @@ export class JsonArraySplitter {
   readonly #url: string;
   readonly #maxElementBytes: number;
   readonly #label: string;
+  readonly #raw: boolean;
   /** an error found after elements the same chunk completed: thrown by the next call */
   #failure: unknown = null;
 
@@ -54,6 +55,7 @@ export class JsonArraySplitter {
     this.#url = url;
     this.#maxElementBytes = options.maxElementBytes ?? Infinity;
     this.#label = options.label ?? (url || 'the JSON array');
+    this.#raw = options.raw === true;
   }
 
   /**
@@ -194,21 +196,15 @@ export class JsonArraySplitter {
 
   #emit(chunk: Buffer, end: number, out: unknown[]): void {
     if (this.#partsLength + end - this.#elementStart > this.#maxElementBytes) throw this.#tooLarge();
-    const text =
+    const bytes =
       this.#parts.length === 0
-        ? chunk.toString('utf8', this.#elementStart, end)
-        : Buffer.concat([...this.#parts, chunk.subarray(this.#elementStart, end)], this.#partsLength + end - this.#elementStart).toString('utf8');
+        ? chunk.subarray(this.#elementStart, end)
+        : Buffer.concat([...this.#parts, chunk.subarray(this.#elementStart, end)], this.#partsLength + end - this.#elementStart);
     this.#parts = [];
     this.#partsLength = 0;
     this.#state = 'after';
     this.#elementStart = -1;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw this.#error(`an element of the JSON array is not valid JSON (${(err as Error).message})`, 'ETL_BAD_BODY', err);
-    }
-    out.push(value);
+    out.push(this.#raw ? bytes : parseElement(bytes, this.#url));
   }
 
   #tooLarge(): BodyError {
@@ -217,7 +213,7 @@ export class JsonArraySplitter {
     return this.#error(`one item of ${this.#label} is larger than ${mb >= 1 ? `${Math.round(mb)} MB` : `${this.#maxElementBytes} bytes`}; refused`, 'ETL_ITEM_TOO_LARGE');
   }
 
-  #error(message: string, code = 'ETL_BAD_BODY', cause?: unknown): BodyError {
+  #error(message: string, code: BodyErrorCode = 'ETL_BAD_BODY', cause?: unknown): BodyError {
     return new BodyError(message, this.#url, code, cause === undefined ? undefined : { cause });
   }
 }
@@ -226,6 +222,23 @@ export class JsonArraySplitter {
 export interface ElementLimit {
   maxElementBytes?: number;
   label?: string;
+  /**
+   * Hand out each element's bytes (a Buffer) unparsed, for `parseElement` later: a page read ahead
+   * is held as its bytes, several times smaller than the parsed objects.
+   */
+  raw?: boolean;
+}
+
+/**
+ * Parses one element's bytes.
+ * @throws BodyError `ETL_BAD_BODY` when they are not valid JSON.
+ */
+export function parseElement(bytes: Buffer, url = ''): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new BodyError(`an element of the JSON array is not valid JSON (${(err as Error).message})`, url, 'ETL_BAD_BODY', { cause: err });
+  }
 }
 
 /** Yields the elements of a JSON array body one by one as its bytes arrive. */

@@ -4,15 +4,16 @@
  * page is complete (where a resumed run may restart). The next page is requested as soon as the
  * current one's headers name it, so it downloads while the current one is parsed and written; it
  * is read whole as it arrives, so it never holds a request slot while waiting its turn (with
- * `--concurrency 1` the detail requests of the current page would otherwise wait forever).
+ * `--concurrency 1` the detail requests of the current page would otherwise wait forever), and is
+ * kept as its items' bytes until then (see Ahead).
  * Each page is one logical request with one retry budget (HubClient.stream / consume): status,
  * network and body failures all count against it.
  */
-import { HttpError } from '../errors.js';
+import { BodyError, HttpError } from '../errors.js';
 import { safeUrl, type HubClient, type HubResponse, type ReadOptions } from '../http/client.js';
 import type { QueryOptions, RawDataset } from '../types.js';
 import { dropRefusedExpand, expandValuesOf, stripRefused, withoutExpand } from './expand-drift.js';
-import { jsonArrayElements } from './json-array.js';
+import { jsonArrayElements, parseElement } from './json-array.js';
 
 /** Every listing property the record needs (docs/hub-api.md); `expand` returns only these. */
 export const LIST_EXPAND = [
@@ -116,10 +117,14 @@ function nextOf(client: HubClient, res: HubResponse): string | null {
   return nextUrl === null ? null : stripRefused(client, relativePath(nextUrl, client.endpoint));
 }
 
-/** A page asked for ahead, read whole in the background (so it holds no request slot while it waits to be used). */
+/**
+ * A page asked for ahead, read whole in the background (so it holds no request slot while it waits
+ * to be used). It is held as each item's bytes, parsed only when its turn comes: 1,000 parsed
+ * records held for a whole page's turn cost ~65 MB more peak memory than their bytes (bench/RESULTS.md).
+ */
 interface Ahead {
   path: string;
-  page: Promise<{ items: unknown[]; next: string | null }>;
+  page: Promise<{ items: Buffer[]; next: string | null }>;
   stop: AbortController;
 }
 
@@ -146,8 +151,8 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
     const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
     const url = absolute(client, path);
     const page = client.consume(url, readOptions(url, signal, opts), async (res) => {
-      const items: unknown[] = [];
-      for await (const item of pageItems(client, res, url)) items.push(item);
+      const items: Buffer[] = [];
+      for await (const item of pageItems(client, res, url, true)) items.push(item as Buffer);
       return { items, next: nextOf(client, res) };
     });
     page.catch(() => undefined); // awaited on the next turn, or dropped
@@ -160,12 +165,26 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
       const ahead = pending as Ahead | null; // (set by askAhead, which the compiler does not follow)
       pending = null;
       try {
+        let done = false;
         if (ahead !== null && ahead.path === pagePath) {
           const page = await ahead.page;
           next = page.next;
           askAhead(next);
-          yield* eventsOf(page.items, pagePath);
-        } else {
+          try {
+            for (let i = 0; i < page.items.length; i++) {
+              const item = parseElement(page.items[i]!, safeUrl(url));
+              page.items[i] = EMPTY; // each item's bytes go as it is handed on
+              yield { kind: 'item', item: item as RawDataset, page: pagePath };
+            }
+            done = true;
+          } catch (err) {
+            if (!(err instanceof BodyError) || err.code !== 'ETL_BAD_BODY') throw err;
+            // an item that does not parse: the page is read again as any broken body is (the items
+            // already handed on come again and are dropped downstream as already seen)
+            opts.log?.(`listing page broke off (${err.message}); fetching it again`);
+          }
+        }
+        if (!done) {
           ahead?.stop.abort();
           const read = (res: HubResponse): AsyncIterable<unknown> => {
             // the next page comes from the Link of the answer being read (a body read again may name
@@ -213,14 +232,16 @@ function readOptions(url: string, signal: AbortSignal | undefined, opts: ListOpt
   };
 }
 
+const EMPTY = Buffer.alloc(0);
+
 async function* eventsOf(items: AsyncIterable<unknown> | Iterable<unknown>, page: string): AsyncGenerator<ListEvent> {
   for await (const item of items) yield { kind: 'item', item: item as RawDataset, page };
 }
 
-/** The items of one answer as they arrive. */
-function pageItems(client: HubClient, res: HubResponse, url: string): AsyncGenerator<unknown> {
+/** The items of one answer as they arrive (with `raw`, each item's bytes, for `parseElement`). */
+function pageItems(client: HubClient, res: HubResponse, url: string, raw = false): AsyncGenerator<unknown> {
   // a page is not capped as a whole (1,000 datasets with their file lists can pass 64 MB): each item is, at the body cap
-  return jsonArrayElements(client.bodyChunks(res, Infinity), safeUrl(url), { maxElementBytes: client.maxBodyBytes, label: `the listing page ${pageLabel(url)}` });
+  return jsonArrayElements(client.bodyChunks(res, Infinity), safeUrl(url), { maxElementBytes: client.maxBodyBytes, label: `the listing page ${pageLabel(url)}`, raw });
 }
 
 /** The items of one answer, the whole page read first (so no connection is held while slow per-item work follows). */

@@ -1,30 +1,25 @@
 /**
- * The collect pipeline: listing source → records (built, de-duplicated, cut at --limit /
- * --since) → optional file sizes, then optional viewer statistics (each ordered, bounded) →
- * every sink, with a durable checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
+ * `collect` / `search` as a composition of the record pipeline (src/flow/pipeline.ts): listing
+ * source → records (built, de-duplicated, cut at --limit / --since) → the enrichers asked for
+ * (file sizes, viewer statistics) → every sink (the run files, resume.ts), with a durable
+ * checkpoint after each page. However it ends (done, Ctrl-C, closed stdout, fatal error), the
  * files are closed as valid JSON and the state says where to resume.
  */
-import { rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import type { Config } from '../config.js';
 import { AbortedError } from '../errors.js';
-import { safeUrl, type HubClient } from '../http/client.js';
+import type { HubClient } from '../http/client.js';
 import { clientFromConfig, viewerClientFromConfig } from '../http/from-config.js';
-import { firstPagePath, listDatasets } from '../hub/list.js';
+import { listDatasets } from '../hub/list.js';
 import type { Logger } from '../log.js';
-import { CatalogWriter, type Counts, type Summary } from '../output/catalog-writer.js';
+import { RunFilesWriter, type Counts, type Summary } from '../output/run-files-writer.js';
 import type { NdjsonOut } from '../output/ndjson-out.js';
-import { safeSearchTerm } from '../output/safe-name.js';
-import { readIdsJournal, readState } from '../output/state.js';
 import type { Progress } from '../progress.js';
 import { TypeDrift } from '../record/build.js';
-import { dedupe } from '../stages/dedupe.js';
-import { fileSizesFlow } from '../stages/file-sizes.js';
-import { compose } from '../stages/flow.js';
-import { cutOff, toRecords } from '../stages/records.js';
-import { viewerFlow } from '../stages/viewer-stats.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { resumeQuery, runTimestamp } from './resume.js';
+import { enabledEnrichers } from '../enrichers/index.js';
+import { dedupe } from '../flow/dedupe.js';
+import { compose, recordPipeline } from '../flow/pipeline.js';
+import { cutOff, toRecords } from '../flow/records.js';
+import { openRun } from './resume.js';
 
 export interface CollectDeps {
   log: Logger;
@@ -36,53 +31,28 @@ export interface CollectDeps {
 
 export interface CollectResult {
   summary: Summary;
-  paths: CatalogWriter['paths'];
+  paths: RunFilesWriter['paths'];
   /** why the run stopped early: null when it finished */
   stoppedBy: null | 'signal' | 'error';
   error: unknown;
   seconds: number;
 }
 
-/**
- * Datasets held by `--file-sizes`, each with its calls under way (queued in the HTTP client
- * beyond --concurrency): a dataset retried through a whole backoff schedule (~23 s) holds up
- * the output, not the work, as long as this many others fit in that time.
- */
-const DETAIL_WINDOW = 1024;
-
 /** Runs `collect` / `search`. Throws UsageError before anything is written; other failures come back in the result. */
 export async function runCollect(cfg: Config, deps: CollectDeps): Promise<CollectResult> {
   const now = deps.now ?? (() => new Date());
   const started = now();
-  const state = cfg.outDir ? await readState(cfg.outDir) : null;
-  const query = resumeQuery(cfg, state);
-  if (!cfg.resume && state && !state.complete) {
-    deps.log.warn(`${cfg.outDir} holds an unfinished run (${state.timestamp}); starting a new one (use --resume to continue it instead)`);
-  }
-  const resume = cfg.resume ? state : null;
+  const run = await openRun(cfg, deps, started);
+  const { query, resume, writer, seen, prior, start } = run;
   const client = clientFromConfig(cfg, deps.log);
   // the dataset viewer: its own origin, slots and rate-limit state
   const viewer = query.viewer_stats ? viewerClientFromConfig(cfg, deps.log) : null;
-  const prefix = cfg.command === 'search' || (resume && resume.aggregate_file.startsWith('search_')) ? `search_${safeSearchTerm(query.search ?? '')}` : 'all_datasets_metadata';
-  const writer = await CatalogWriter.open({
-    outDir: cfg.outDir,
-    individual: resume ? resume.individual : cfg.individual,
-    ndjson: deps.ndjson,
-    prefix,
-    info: { tool: TOOL_NAME, version: TOOL_VERSION, endpoint: safeUrl(cfg.endpoint).replace(/\/$/, ''), query, started_at: resume?.started_at ?? started.toISOString() },
-    resume,
-    timestamp: runTimestamp(started),
-  });
-
-  // ids written before (the journal of the run resumed) are not written again
-  const seen = cfg.outDir && resume ? await readIdsJournal(cfg.outDir, resume) : undefined;
-  const prior: Counts = resume ? resume.counts : { total: 0, failed: 0, requests: 0 };
+  const enrichers = enabledEnrichers({ fileSizes: query.file_sizes, viewerStats: query.viewer_stats });
   const counts = (): Counts => ({ total: prior.total + written, failed: prior.failed + failed, requests: prior.requests + client.requests + (viewer?.requests ?? 0) });
   let written = 0;
   let failed = 0;
   let accepted = prior.total;
   const limit = query.limit;
-  const start = resume ? resume.next_page : firstPagePath(query);
   let resumePoint: string | null = start;
   const progress = deps.progress?.(limit, client) ?? null;
   const drift = new TypeDrift();
@@ -90,36 +60,23 @@ export async function runCollect(cfg: Config, deps: CollectDeps): Promise<Collec
   let stoppedBy: CollectResult['stoppedBy'] = null;
   let error: unknown = null;
   try {
-    // a state from the first instant, so even a run killed before its first page can be resumed
-    if (!resume) {
-      await writer.checkpoint(start, counts());
-      // the unfinished run this one replaces can no longer be resumed: its journal has served
-      if (state && !state.complete && cfg.outDir && state.ids_file !== basename(writer.idsPath ?? '')) {
-        await rm(join(cfg.outDir, basename(state.ids_file)), { force: true });
-      }
-    }
+    if (!resume) await run.started(counts());
     if (start !== null && (limit === null || accepted < limit)) {
       const events = listDatasets(client, {
         start,
         signal: deps.signal,
         wanted: () => (limit === null ? Infinity : limit - accepted),
-        bufferPages: query.file_sizes || viewer !== null,
+        bufferPages: enrichers.length > 0,
         log: (msg) => deps.log.warn(msg),
       });
-      // Every held dataset has its call under way (the HTTP client caps the requests in flight),
-      // so one waiting out retry backoffs holds no slot and the others go on behind it (output
-      // keeps the listing order). When the run stops, every finished record is kept: page
-      // markers are not, so a checkpoint still covers every record before it, and the ids
-      // journal keeps a resume exact.
-      const held = { window: DETAIL_WINDOW, maxHeld: DETAIL_WINDOW, keepOnStop: true };
-      const flow = compose(
+      // When the run stops, every finished record is kept: page markers are not, so a
+      // checkpoint still covers every record before it, and the ids journal keeps a resume exact.
+      const records = compose(
         toRecords(events, { endpoint: cfg.endpoint, drift, warn: (msg) => deps.log.warn(msg) }),
         dedupe(seen),
         cutOff(query, { accepted, onAccept: (n) => (accepted = n) }),
-        query.file_sizes ? fileSizesFlow({ client, endpoint: cfg.endpoint, signal: deps.signal, drift }, held) : null,
-        // the same window as the detail stage: a dataset the viewer keeps failing holds no slot
-        viewer ? viewerFlow(viewer, deps.signal, held) : null,
       );
+      const flow = recordPipeline(records, enrichers, { client, viewer, endpoint: cfg.endpoint, signal: deps.signal, drift });
       for await (const f of flow) {
         if (f.kind === 'page') {
           resumePoint = f.next;

@@ -1,6 +1,7 @@
 /**
  * The record's identity pieces and its empty shape, shared by the builders and the merge.
  */
+import { InvalidItemError } from '../errors.js';
 import type { DatasetRecord } from '../types.js';
 import { apiUrl, datasetUrl, trimEndpoint } from './links.js';
 import type { TypeDrift } from './type-drift.js';
@@ -14,14 +15,7 @@ export interface RecordContext {
   drift?: TypeDrift;
 }
 
-/** An item that cannot become a record (no usable `id`). */
-export class InvalidItemError extends Error {
-  readonly code = 'ETL_INVALID_ITEM' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidItemError';
-  }
-}
+export { InvalidItemError };
 
 /** A non-empty string id, else throws {@link InvalidItemError}. */
 export function requireId(id: unknown): string {

@@ -1,14 +1,17 @@
 /**
  * The one shape every output of a run has (aggregate document, links summary, ids journal,
- * individual files, NDJSON out), and `tee`, which hands each record to all of them.
+ * individual files, NDJSON out, the DuckDB catalog), and `tee`, which hands each record to all of them.
  *
- * - `write(record, json)`: takes one record (`json` is the record serialised once for all
- *   sinks); returns a promise when the sink cannot take more yet: await it (backpressure).
- * - `checkpoint()`: makes everything written durable; resolves with the byte offset a resumed run
- *   cuts the file back to (0 for a sink that keeps none).
+ * - `write(record, json, item)`: takes one record (`json` is the record serialised once for all
+ *   sinks, when the caller has it; `item` what the pipeline knows of it: what was fetched);
+ *   returns a promise when the sink cannot take more yet: await it (backpressure).
+ * - `checkpoint(page)`: makes everything written durable (`page`: the page marker every record
+ *   written so far belongs to, where the listing goes on); resolves with the byte offset a resumed
+ *   run cuts the file back to (0 for a sink that keeps none).
  * - `finish(summary)`: closes the sink (a document gets its summary and becomes valid JSON);
  *   resolves with the offset where the records end.
  */
+import type { PageMark, RecordItem } from '../flow/pipeline.js';
 import type { DatasetRecord } from '../types.js';
 
 export interface Summary {
@@ -21,8 +24,8 @@ export interface Summary {
 
 export interface RecordSink<Name extends string = string> {
   readonly name: Name;
-  write(record: DatasetRecord, json: string): Promise<void> | undefined;
-  checkpoint(): Promise<number>;
+  write(record: DatasetRecord, json: string, item?: RecordItem): Promise<void> | undefined;
+  checkpoint(page?: PageMark): Promise<number>;
   finish(summary: Summary): Promise<number>;
 }
 

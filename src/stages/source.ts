@@ -10,10 +10,10 @@ import { Readable } from 'node:stream';
 import type { HubClientHandle } from '../client.js';
 import { firstPagePath, listDatasets } from '../hub/list.js';
 import type { DatasetRecord } from '../types.js';
-import { dedupe } from './dedupe.js';
-import { compose, recordsOf } from './flow.js';
+import { dedupe } from '../flow/dedupe.js';
+import { compose, recordsOf } from '../flow/pipeline.js';
 import { normalizeQuery, type Query } from './query.js';
-import { cutOff, toRecords } from './records.js';
+import { cutOff, toRecords } from '../flow/records.js';
 
 export interface SourceOptions {
   /** called with each warning (a skipped item, a page size the Hub refused) */

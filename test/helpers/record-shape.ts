@@ -12,6 +12,14 @@ export const RECORD_KEYS = {
   additional: ['private', 'gated', 'disabled', 'card_data'],
 };
 
+/** The `viewer` block's key order when the viewer answered with sizes, and a split's. */
+export const VIEWER_KEYS = {
+  block: ['available', 'partial', 'num_rows', 'estimated_num_rows', 'num_bytes_original_files', 'num_bytes_parquet_files',
+    'num_bytes_memory', 'pending', 'failed', 'splits'],
+  split: ['config', 'split', 'num_rows', 'estimated_num_rows', 'num_columns', 'num_bytes_parquet_files', 'num_bytes_memory'],
+  unavailable: ['available', 'reason'],
+};
+
 /** Asserts every level of the record has exactly the documented keys, in their order. */
 export function expectRecordShape(r: DatasetRecord): void {
   expect(Object.keys(r)).toEqual(RECORD_KEYS.record);
@@ -19,4 +27,8 @@ export function expectRecordShape(r: DatasetRecord): void {
   expect(Object.keys(r.info)).toEqual(RECORD_KEYS.info);
   expect(Object.keys(r.statistics)).toEqual(RECORD_KEYS.statistics);
   expect(Object.keys(r.additional)).toEqual(RECORD_KEYS.additional);
+  if (r.viewer !== null) {
+    expect(Object.keys(r.viewer)).toEqual(r.viewer.available ? VIEWER_KEYS.block : VIEWER_KEYS.unavailable);
+    if (r.viewer.available) for (const s of r.viewer.splits) expect(Object.keys(s)).toEqual(VIEWER_KEYS.split);
+  }
 }

@@ -3,7 +3,7 @@
  * the set with the ids its journal holds (`readIdsJournal`), so no record is written twice.
  */
 import { IdSet } from '../util/id-set.js';
-import type { Flow, FlowStage } from './flow.js';
+import type { Flow, FlowStage } from './pipeline.js';
 
 export function dedupe(seen: IdSet = new IdSet(4096)): FlowStage {
   return async function* (flow: AsyncIterable<Flow>): AsyncGenerator<Flow> {

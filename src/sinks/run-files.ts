@@ -1,5 +1,5 @@
 /**
- * `writeCatalog`: a Writable (object mode) of records that writes what `collect` writes into
+ * `writeRunFiles`: a Writable (object mode) of records that writes the run files `collect` writes into
  * `outDir`: the aggregate file, the links summary, `individual_datasets/` (unless
  * `individual: false`), and the run's state file.
  *
@@ -13,14 +13,14 @@ import { Writable } from 'node:stream';
 import type { HubClientHandle } from '../client.js';
 import { DEFAULT_ENDPOINT } from '../config.js';
 import { safeUrl } from '../http/client.js';
-import { CatalogWriter, type Summary } from '../output/catalog-writer.js';
+import { RunFilesWriter, type Summary } from '../output/run-files-writer.js';
 import { runTimestamp } from '../pipeline/resume.js';
 import { normalizeQuery, type Query } from '../stages/query.js';
 import type { DatasetRecord } from '../types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { UsageError } from '../errors.js';
 
-export interface CatalogOptions {
+export interface RunFilesOptions {
   /** the folder (created when missing) */
   outDir: string;
   /** the client the records came from: `collection_info.endpoint` and `summary.requests` */
@@ -31,15 +31,15 @@ export interface CatalogOptions {
   individual?: boolean;
 }
 
-class CatalogSink extends Writable {
-  readonly #opts: CatalogOptions;
-  #writer: CatalogWriter | null = null;
+class RunFilesSink extends Writable {
+  readonly #opts: RunFilesOptions;
+  #writer: RunFilesWriter | null = null;
   #pending: Promise<void> = Promise.resolve();
   #total = 0;
   #failed = 0;
   #closed = false;
 
-  constructor(opts: CatalogOptions) {
+  constructor(opts: RunFilesOptions) {
     super({ objectMode: true, highWaterMark: 16 });
     this.#opts = opts;
   }
@@ -47,7 +47,7 @@ class CatalogSink extends Writable {
   override _construct(callback: (error?: Error | null) => void): void {
     const { outDir, client, individual = true } = this.#opts;
     const started = new Date();
-    CatalogWriter.open({
+    RunFilesWriter.open({
       outDir,
       individual,
       ndjson: null,
@@ -106,11 +106,26 @@ class CatalogSink extends Writable {
 }
 
 /**
- * A Writable (object mode) of records that writes the catalog files `collect` writes.
+ * A Writable (object mode) of records that writes the run files `collect` writes.
  * @throws UsageError (`ETL_USAGE`) at once for a query the CLI would refuse.
  */
-export function writeCatalog(options: CatalogOptions): Writable {
-  if (!options || typeof options.outDir !== 'string' || options.outDir === '') throw new UsageError(`writeCatalog needs an outDir, got ${JSON.stringify(options?.outDir)}`);
+export function writeRunFiles(options: RunFilesOptions): Writable {
+  return open('writeRunFiles', options);
+}
+
+/** @deprecated the old name of {@link RunFilesOptions} */
+export type CatalogOptions = RunFilesOptions;
+
+/**
+ * The old name of {@link writeRunFiles} ("catalog" now means the DuckDB file of `sync`).
+ * @deprecated use {@link writeRunFiles}; this alias stays for existing callers.
+ */
+export function writeCatalog(options: RunFilesOptions): Writable {
+  return open('writeCatalog', options);
+}
+
+function open(name: string, options: RunFilesOptions): Writable {
+  if (!options || typeof options.outDir !== 'string' || options.outDir === '') throw new UsageError(`${name} needs an outDir, got ${JSON.stringify(options?.outDir)}`);
   normalizeQuery(options.query);
-  return new CatalogSink(options);
+  return new RunFilesSink(options);
 }

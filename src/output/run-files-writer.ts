@@ -61,7 +61,7 @@ interface Files {
 
 type SinkName = 'ndjson' | 'individual' | 'ids' | 'aggregate' | 'links';
 
-export class CatalogWriter {
+export class RunFilesWriter {
   readonly #opts: WriterOptions;
   readonly #files: Files | null;
   readonly #sinks: Tee<SinkName>;
@@ -80,8 +80,8 @@ export class CatalogWriter {
     this.#sinks = tee(sinks.filter((sink) => sink !== null));
   }
 
-  static async open(opts: WriterOptions): Promise<CatalogWriter> {
-    if (opts.outDir === null) return new CatalogWriter(opts, null);
+  static async open(opts: WriterOptions): Promise<RunFilesWriter> {
+    if (opts.outDir === null) return new RunFilesWriter(opts, null);
     const outDir = opts.outDir;
     try {
       await mkdir(outDir, { recursive: true });
@@ -94,12 +94,12 @@ export class CatalogWriter {
       const aggregate = await JsonCollectionFile.resume(join(outDir, s.aggregate_file), s.offsets.aggregate, s.counts.total);
       const links = await JsonCollectionFile.resume(join(outDir, s.links_file), s.offsets.links, s.counts.total);
       const ids = await BufferedFile.open(join(outDir, s.ids_file), s.offsets.ids);
-      return new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp: s.timestamp, startedAt: s.started_at });
+      return new RunFilesWriter(opts, { outDir, aggregate, links, ids, individual, timestamp: s.timestamp, startedAt: s.started_at });
     }
     const { timestamp, aggregate, links } = await createRunFiles(outDir, opts.prefix, opts.timestamp, opts.info);
     // one journal per run, so runs sharing a folder never cut each other's journal
     const ids = await BufferedFile.open(join(outDir, idsFileName(timestamp)));
-    return new CatalogWriter(opts, { outDir, aggregate, links, ids, individual, timestamp, startedAt: opts.info.started_at });
+    return new RunFilesWriter(opts, { outDir, aggregate, links, ids, individual, timestamp, startedAt: opts.info.started_at });
   }
 
   /** Paths of the files written, for the final summary line. */

@@ -6,7 +6,7 @@
 import type { ListEvent } from '../hub/list.js';
 import { buildRecord, InvalidItemError, type TypeDrift } from '../record/build.js';
 import type { QueryOptions } from '../types.js';
-import type { Flow, FlowStage } from './flow.js';
+import type { Flow, FlowStage } from './pipeline.js';
 
 export interface RecordsOptions {
   endpoint: string;
