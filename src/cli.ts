@@ -209,7 +209,7 @@ export async function parseArgs(argv: string[]): Promise<{ command: Command | 'h
     .command('serve', 'browse the catalog in a web browser (search, facets, datasets, changes, stats, JSON API)', (y) =>
       browseOptions(y, (y) => y
         .option('host', { type: 'string', describe: 'address to listen on (default 127.0.0.1: this machine only)' })
-        .option('port', { type: 'string', describe: 'port (default 8080; 0 = any free port)' })).epilog(epilog(EXAMPLES_SERVE)),
+        .option('port', { type: 'string', describe: 'port (default 8080; 0 = any free port)' })).epilog(`${epilog(EXAMPLES_SERVE)} Stopped by Ctrl-C or SIGTERM, serve exits 0.`),
       () => {
         picked = 'serve';
       },
@@ -286,6 +286,8 @@ export async function run(argv: string[]): Promise<number> {
     const config = normalizeConfig(parsed.command, parsed.args);
     debug = config.logLevel === 'debug';
     const log = createLogger(config.logLevel, config.logFormat);
+    // every command that opens a catalog (serve, report and query read snapshots of it) loads DuckDB after this
+    if (!['collect', 'search', 'enrich'].includes(config.command)) tuneProcessForCatalog();
     if (config.command === 'serve') {
       const { runServeCommand } = await import('./commands/serve.js');
       return await runServeCommand(config, log);
@@ -298,7 +300,6 @@ export async function run(argv: string[]): Promise<number> {
       const { runQueryCommand } = await import('./commands/query.js');
       return await runQueryCommand(config, log);
     }
-    if (config.command === 'sync' || config.command === 'export') tuneProcessForCatalog();
     if (config.command === 'sync') {
       const { runSyncCommand } = await import('./commands/sync.js');
       return await runSyncCommand(config, log);

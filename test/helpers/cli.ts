@@ -77,6 +77,8 @@ function makeWritable(path: string): void {
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const home = 'HF_HOME' in extra ? extra.HF_HOME : tempDir('hfhome-');
   const env: NodeJS.ProcessEnv = { ...process.env, HF_HOME: home, HF_HUB_DISABLE_IMPLICIT_TOKEN: '1', HF_DATASETS_BACKOFF_MS: '20' };
+  // serve, report and query keep their snapshots here, not in the machine's shared temp folder
+  if (!('HF_DATASETS_SNAPSHOT_DIR' in extra)) env.HF_DATASETS_SNAPSHOT_DIR = tempDir('hfds-snapshots-');
   delete env.HF_TOKEN;
   delete env.HF_ENDPOINT;
   delete env.HF_TOKEN_PATH;
