@@ -41,13 +41,18 @@ export class NdjsonOut {
     });
   }
 
-  /** Resolves when everything written has been handed to the OS (or the reader is gone). */
+  /**
+   * Resolves when everything written has been handed to the OS (or the reader is gone), so the
+   * process may exit right after. A write can return true and still be queued in the stream
+   * (below its highWaterMark, e.g. a pipe whose reader is behind): `writableNeedDrain` is false
+   * then and no 'drain' comes, so this waits for the callback of an empty write, which comes
+   * only after every write before it has been handed over.
+   */
   async end(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#out.writableLength === 0) return;
     await new Promise<void>((resolve) => {
-      if (this.#out.writableNeedDrain) this.#out.once('drain', () => resolve());
-      else resolve();
       this.#waiters.push(resolve);
+      this.#out.write('', () => resolve());
     });
   }
 
