@@ -12,6 +12,7 @@ const UNIT = [
   'test/config.test.ts',
   'test/errors.test.ts',
   'test/json-array.test.ts',
+  'test/ndjson-out.test.ts',
   'test/links.test.ts',
   'test/options.test.ts',
   'test/ordered-map.test.ts',
