@@ -16,6 +16,7 @@ import { runCli, tempDir } from './helpers/cli.js';
 import { startFakeHub, type FakeHub } from './helpers/fake-hub.js';
 import { fakeSizeAnswer, startFakeViewer, type FakeSizeOptions, type FakeViewer, type ViewerScenario } from './helpers/fake-viewer.js';
 import { MovingCorpus } from './helpers/moving-corpus.js';
+import { getJson, startServe } from './helpers/serve.js';
 
 let hub: FakeHub;
 let viewer: FakeViewer;
@@ -98,6 +99,24 @@ describe('a schema-1 catalog', () => {
     expect(header.at(-1)).toBe('estimated_num_rows');
     const column = new Map(lines.slice(1).map((l) => [l.split(',')[0]!, l.split(',').at(-1)]));
     expect(ids.map((id) => column.get(id))).toEqual(['', '', '', '', '', String(estimate(ids[5]!))]);
+    expect(readFileSync(copy).equals(bytes)).toBe(true);
+
+    // serve reads it too (its snapshot is a copy, never migrated): the estimate from the stored record ranks sort=rows
+    const served = await startServe(copy);
+    try {
+      const page = await getJson(served.url, '/api/datasets?sort=rows&per_page=500');
+      const stored = await query<{ id: string; num_rows: bigint | null }>(copy, 'SELECT id, num_rows FROM datasets');
+      const numRows = new Map(stored.map((r) => [r.id, r.num_rows === null ? null : Number(r.num_rows)]));
+      // ids[0]'s old partial block has no estimate: its num_rows counts
+      const rowsOf = (id: string): number | null => (id === ids[5] ? estimate(id) : numRows.get(id)!);
+      const want = [...ids].sort((a, b) => (rowsOf(b) ?? -1) - (rowsOf(a) ?? -1) || (a < b ? -1 : 1));
+      expect(page.datasets.map((d: { id: string }) => d.id)).toEqual(want);
+      expect(page.datasets.map((d: { id: string; estimated_num_rows: number | null }) => [d.id, d.estimated_num_rows])).toEqual(want.map((id) => [id, id === ids[5] ? estimate(id) : null]));
+      const least = (await getJson(served.url, `/api/datasets?min_rows=${estimate(ids[5]!)}&per_page=500`)).datasets.map((d: { id: string }) => d.id);
+      expect(least).toContain(ids[5]);
+    } finally {
+      expect(await served.stop('SIGTERM')).toBe(0);
+    }
     expect(readFileSync(copy).equals(bytes)).toBe(true);
 
     // the first writer migrates it in place

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logBucketLabel } from '../src/catalog/read.js';
 import type { RawDataset } from '../src/types.js';
 import { query } from './helpers/catalog-db.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
@@ -29,6 +30,11 @@ interface Row {
   downloads: number | null;
   likes: number | null;
   trending: number | null;
+  /** the viewer's num_rows */
+  num_rows: number | null;
+  /** the viewer's estimate (partial conversions) */
+  estimated: number | null;
+  /** what serve ranks and filters by: the estimate where there is one, else num_rows */
   rows: number | null;
   bytes: number | null;
   created: number | null;
@@ -48,7 +54,7 @@ const n = (v: unknown): number | null => (v === null || v === undefined ? null :
 
 async function loadRows(): Promise<Row[]> {
   const rs = await query<Record<string, any>>(db, `SELECT id, author, record::VARCHAR AS json, downloads, likes, license, languages, task_categories,
-    num_rows, total_size_bytes, created_at, last_modified, gated, removed_at FROM datasets`);
+    num_rows, estimated_num_rows, total_size_bytes, created_at, last_modified, gated, removed_at FROM datasets`);
   return rs.map((r) => {
     const rec = JSON.parse(r.json);
     const info = rec.info;
@@ -64,7 +70,9 @@ async function loadRows(): Promise<Row[]> {
       downloads: n(r.downloads),
       likes: n(r.likes),
       trending: n(rec.statistics.trending_score),
-      rows: n(r.num_rows),
+      num_rows: n(r.num_rows),
+      estimated: n(r.estimated_num_rows),
+      rows: n(r.estimated_num_rows) ?? n(r.num_rows),
       bytes: n(r.total_size_bytes),
       created: r.created_at ? (r.created_at as Date).getTime() : null,
       modified: r.last_modified ? (r.last_modified as Date).getTime() : null,
@@ -135,7 +143,11 @@ beforeAll(async () => {
     delete item.trendingScore;
     delete item.mainSize;
   }
-  viewer.setOptions({ scenarios: Object.fromEntries(ids.slice(20, 30).map((id) => [id, { kind: 'not-found' as const }])) });
+  // not found (no rows); partial conversions: num_rows counts a third, the estimate the whole, so ranking by either differs
+  viewer.setOptions({ scenarios: Object.fromEntries([
+    ...ids.slice(20, 30).map((id) => [id, { kind: 'not-found' as const }]),
+    ...ids.slice(30, 40).map((id) => [id, { kind: 'partial' as const }]),
+  ]) });
   const hostile = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'hostile.json'), 'utf8')) as RawDataset[];
   for (const item of hostile) if (item.private !== true) corpus.restore({ ...item });
   corpus.serve(hub);
@@ -178,6 +190,7 @@ const QUESTIONS = [
   'gated=true&per_page=500',
   'gated=false&sort=bytes&per_page=500',
   'min_rows=100000&max_rows=250000&per_page=500',
+  'min_rows=300000&sort=rows&per_page=500',
   'min_bytes=1000000&max_bytes=900000000&sort=rows&per_page=500',
   'include_removed=true&per_page=500',
   'q=&license=&sort=downloads&page=2&per_page=13',
@@ -189,6 +202,11 @@ describe('serve: /api/datasets equals the same question asked of the catalog', (
     expect(all.length).toBeGreaterThan(200);
     expect(all.filter((r) => r.downloads === 4242 + 11).length + all.filter((r) => r.downloads === 4242).length).toBeGreaterThan(1);
     expect(all.some((r) => r.rows === null)).toBe(true);
+    // a partial dataset whose estimate outranks another's num_rows that its own num_rows does not: sort=rows tells them apart
+    const partial = all.filter((r) => r.estimated !== null);
+    expect(partial.length).toBe(10);
+    for (const r of partial) expect(r.estimated!).toBeGreaterThan(r.num_rows!);
+    expect(partial.some((p) => all.some((o) => o.estimated === null && o.num_rows !== null && p.num_rows! < o.num_rows && o.num_rows < p.estimated!))).toBe(true);
     expect(all.some((r) => r.bytes === null)).toBe(true);
     expect(all.some((r) => r.trending === null)).toBe(true);
     expect(all.filter((r) => r.removed).length).toBe(2);
@@ -211,9 +229,9 @@ describe('serve: /api/datasets equals the same question asked of the catalog', (
     for (const d of got.datasets) {
       const r = all.find((x) => x.id === d.id)!;
       expect(Object.keys(d).sort()).toEqual(['author', 'created_at', 'downloads', 'gated', 'id', 'languages', 'last_modified', 'license', 'likes',
-        'modalities', 'num_rows', 'pretty_name', 'task_categories', 'total_size_bytes', 'trending_score'].sort());
-      expect([d.downloads, d.likes, d.trending_score, d.num_rows, d.total_size_bytes, d.gated, d.pretty_name, d.author])
-        .toEqual([r.downloads, r.likes, r.trending, r.rows, r.bytes, r.gated, r.pretty_name, r.author]);
+        'estimated_num_rows', 'modalities', 'num_rows', 'pretty_name', 'task_categories', 'total_size_bytes', 'trending_score'].sort());
+      expect([d.downloads, d.likes, d.trending_score, d.num_rows, d.estimated_num_rows, d.total_size_bytes, d.gated, d.pretty_name, d.author])
+        .toEqual([r.downloads, r.likes, r.trending, r.num_rows, r.estimated, r.bytes, r.gated, r.pretty_name, r.author]);
       expect(d.created_at === null ? null : Date.parse(d.created_at)).toBe(r.created);
       expect(d.modalities).toEqual(r.values.modality);
     }
@@ -280,6 +298,14 @@ describe('serve: one dataset, the changes, the stats', () => {
     expect(stats.top_downloads.map((r: any) => r.id)).toEqual(oracle(new URLSearchParams('per_page=20')).ids);
     const rowsTotal = stats.rows_distribution.reduce((s: number, b: any) => s + b.count, 0);
     expect(rowsTotal).toBe(stats.totals.with_rows);
+    // the rows distribution counts the estimate where there is one
+    const buckets = new Map<string, number>();
+    for (const r of all) {
+      if (r.removed || r.rows === null) continue;
+      const label = logBucketLabel(r.rows <= 0 ? -1 : Math.floor(Math.log10(r.rows)));
+      buckets.set(label, (buckets.get(label) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(stats.rows_distribution.map((b: any) => [b.label, b.count]))).toEqual(Object.fromEntries(buckets));
   });
 });
 

@@ -200,6 +200,22 @@ describe('every page with the hostile corpus', () => {
     expect(doc).toContain('<option value="1000000000" selected>1 GB</option>');
   });
 
+  it('a result from a partial conversion shows the estimate as such; others the viewer rows', () => {
+    const viewer = (v: Record<string, unknown>) => ({ available: true, num_bytes_original_files: null, num_bytes_parquet_files: null, num_bytes_memory: null, pending: [], failed: [], splits: [], ...v });
+    const partial = { ...rec('weird/characters'), viewer: viewer({ partial: true, num_rows: 400_000_000, estimated_num_rows: 1_234_000_000 }) } as unknown as DatasetRecord;
+    const whole = { ...rec(EVIL), viewer: viewer({ partial: false, num_rows: 2_500, estimated_num_rows: null }) } as unknown as DatasetRecord;
+    const doc = renderSearchPage(pageOf([partial, whole], emptyQuery(), 2), emptyQuery(), CTX);
+    const item = (id: string): string => doc.split(`data-dataset-id="${escapeHtml(id)}"`)[1]!.split('</li>')[0]!;
+    expect(item(partial.id)).toContain('<b>~1.2B</b> rows (estimated)');
+    expect(item(partial.id)).toContain('400,000,000');
+    expect(item(partial.id)).not.toContain('<b>400M</b>');
+    expect(item(whole.id)).toContain('<b>2.5K</b> rows');
+    expect(item(whole.id)).not.toContain('estimated');
+    const page = renderDatasetPage(detailOf(partial), CTX);
+    expect(page).toContain('Rows (estimated)');
+    expect(page).toContain('Rows converted');
+  });
+
   it('an empty catalog and a question without answer say so', () => {
     const empty = renderSearchPage(pageOf([], emptyQuery(), 0), emptyQuery(), CTX);
     expectSafe(empty, 'empty');
@@ -241,7 +257,7 @@ describe('every page with the hostile corpus', () => {
     } } as unknown as DatasetRecord;
     const doc = renderDatasetPage(detailOf(r), CTX);
     expectSafe(doc, 'viewer');
-    expect(doc).toContain('Estimated rows');
+    expect(doc).toContain('Rows (estimated)');
     expect(doc).toContain('5M');
     expect(doc).toContain('&lt;pending&gt;');
     expect(doc).toContain('bad-config');

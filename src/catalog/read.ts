@@ -27,7 +27,7 @@ import {
 } from '../web/model.js';
 
 /** Bumped when `_browse` changes, so an older cached snapshot is rebuilt. */
-export const BROWSE_FORMAT = 3;
+export const BROWSE_FORMAT = 4;
 
 /** Separates the fields of the search text (never typed in a search box). */
 const SEP = '\u0001';
@@ -35,10 +35,18 @@ const SEP = '\u0001';
 /** Datasets per INSERT when the browse table is built. */
 const BUILD_BATCH = 20_000;
 
-/** The browse rows of the datasets matching `where` (fixed SQL, no user input). */
-function browseSelect(where: string): string {
+/**
+ * The viewer's estimate of a dataset's rows where its conversion was partial: the catalog's column
+ * (schema 2), or, in a snapshot of a schema-1 catalog (never migrated: a snapshot is a copy), the
+ * stored record's `viewer.estimated_num_rows`, as schema 2's migration fills the column.
+ */
+const ESTIMATE_COLUMN = 'estimated_num_rows';
+const ESTIMATE_FROM_RECORD = "TRY_CAST(json_extract_string(d.record, '$.viewer.estimated_num_rows') AS BIGINT)";
+
+/** The browse rows of the datasets matching `where` (fixed SQL, no user input); `estimate`: the expression of the estimate. */
+function browseSelect(where: string, estimate: string = ESTIMATE_COLUMN): string {
   return `WITH j AS (
-      SELECT d.* EXCLUDE (record), json_extract(d.record, ['$.info.pretty_name', '$.info.description', '$.info.modalities', '$.info.formats',
+      SELECT d.* EXCLUDE (record), ${estimate === ESTIMATE_COLUMN ? '' : `${estimate} AS estimated_num_rows, `}json_extract(d.record, ['$.info.pretty_name', '$.info.description', '$.info.modalities', '$.info.formats',
         '$.info.size_categories', '$.info.tags', '$.statistics.trending_score']) AS x
       FROM datasets d WHERE ${where}),
     k AS (
@@ -50,7 +58,8 @@ function browseSelect(where: string): string {
       coalesce(license, []::VARCHAR[]) AS license, coalesce(task_categories, []::VARCHAR[]) AS task_categories,
       coalesce(languages, []::VARCHAR[]) AS languages, coalesce(modalities_, []::VARCHAR[]) AS modalities,
       coalesce(formats_, []::VARCHAR[]) AS formats, coalesce(size_categories_, []::VARCHAR[]) AS size_categories,
-      downloads, likes, trending_score_ AS trending_score, num_rows, total_size_bytes, created_at, last_modified, gated,
+      downloads, likes, trending_score_ AS trending_score, num_rows, estimated_num_rows,
+      coalesce(estimated_num_rows, num_rows) AS best_rows, total_size_bytes, created_at, last_modified, gated,
       removed_at,
       lower(concat_ws('${SEP}', id, coalesce(pretty_name_, ''), coalesce(description_, ''), array_to_string(coalesce(tags_, []::VARCHAR[]), '${SEP}'))) AS search
     FROM k`;
@@ -64,10 +73,12 @@ export async function buildBrowseTables(conn: DuckDBConnection): Promise<string>
   // one json_extract with a list of paths: the record is parsed once per row (seven separate
   // extractions each keep a parse buffer), and the rows go in batches, so memory stays bounded
   // whatever the catalog's size (in one statement, 200,000 datasets ran out of 256 MB)
-  await conn.run(`CREATE OR REPLACE TABLE _browse AS ${browseSelect('false')}`);
+  const hasColumn = (await conn.runAndReadAll(`SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'datasets' AND column_name = '${ESTIMATE_COLUMN}'`)).getRowsJS()[0]![0];
+  const estimate = Number(hasColumn) > 0 ? ESTIMATE_COLUMN : ESTIMATE_FROM_RECORD;
+  await conn.run(`CREATE OR REPLACE TABLE _browse AS ${browseSelect('false', estimate)}`);
   const max = Number((await conn.runAndReadAll('SELECT coalesce(max(rowid), -1) FROM datasets')).getRowsJS()[0]![0]);
   for (let from = 0; from <= max; from += BUILD_BATCH) {
-    await conn.run(`INSERT INTO _browse ${browseSelect(`rowid >= ${from} AND rowid < ${from + BUILD_BATCH}`)}`);
+    await conn.run(`INSERT INTO _browse ${browseSelect(`rowid >= ${from} AND rowid < ${from + BUILD_BATCH}`, estimate)}`);
   }
   const r = await conn.runAndReadAll(`SELECT id, json_extract_string(record, '$.links.dataset_url') FROM datasets WHERE record IS NOT NULL LIMIT 1`);
   const row = r.getRowsJS()[0];
@@ -125,7 +136,8 @@ const SORT_COLUMN: Record<SortName, string> = {
   downloads: 'downloads',
   likes: 'likes',
   trending: 'trending_score',
-  rows: 'num_rows',
+  // the viewer's estimate where its conversion was partial (num_rows then counts only the converted part)
+  rows: 'best_rows',
   bytes: 'total_size_bytes',
   created: 'created_at',
   modified: 'last_modified',
@@ -138,8 +150,8 @@ function commonConditions(q: DatasetQuery, p: Params): string[] {
   if (q.q !== null && q.q !== '') c.push(`contains(search, lower(${p.add(q.q)}))`);
   if (q.gated === true) c.push("gated IS NOT NULL AND gated <> 'false'");
   if (q.gated === false) c.push("gated = 'false'");
-  if (q.min_rows !== null) c.push(`num_rows >= ${p.add(q.min_rows)}`);
-  if (q.max_rows !== null) c.push(`num_rows <= ${p.add(q.max_rows)}`);
+  if (q.min_rows !== null) c.push(`best_rows >= ${p.add(q.min_rows)}`);
+  if (q.max_rows !== null) c.push(`best_rows <= ${p.add(q.max_rows)}`);
   if (q.min_bytes !== null) c.push(`total_size_bytes >= ${p.add(q.min_bytes)}`);
   if (q.max_bytes !== null) c.push(`total_size_bytes <= ${p.add(q.max_bytes)}`);
   return c;
@@ -175,6 +187,7 @@ function summary(r: Record<string, unknown>): DatasetSummary {
     likes: num(r.likes),
     trending_score: num(r.trending_score),
     num_rows: num(r.num_rows),
+    estimated_num_rows: num(r.estimated_num_rows),
     total_size_bytes: num(r.total_size_bytes),
     created_at: str(r.created_at),
     last_modified: str(r.last_modified),
@@ -182,7 +195,7 @@ function summary(r: Record<string, unknown>): DatasetSummary {
   };
 }
 
-const SUMMARY_COLUMNS = 'id, author, pretty_name, license, task_categories, languages, modalities, downloads, likes, trending_score, num_rows, total_size_bytes, created_at, last_modified, gated';
+const SUMMARY_COLUMNS = 'id, author, pretty_name, license, task_categories, languages, modalities, downloads, likes, trending_score, num_rows, estimated_num_rows, total_size_bytes, created_at, last_modified, gated';
 
 /** The top 50 values of one facet over `from`, rows filtered by `w`. */
 function facetSql(f: FacetName, from: string, w: string): string {
@@ -335,7 +348,7 @@ async function logDistribution(conn: DuckDBConnection, col: string): Promise<Buc
 /** `/api/stats` */
 export async function catalogStats(conn: DuckDBConnection): Promise<Stats> {
   const t = (await rows(conn, `SELECT count(*) FILTER (WHERE removed_at IS NULL) AS present, count(*) FILTER (WHERE removed_at IS NOT NULL) AS removed,
-    count(*) FILTER (WHERE removed_at IS NULL AND num_rows IS NOT NULL) AS with_rows,
+    count(*) FILTER (WHERE removed_at IS NULL AND best_rows IS NOT NULL) AS with_rows,
     count(*) FILTER (WHERE removed_at IS NULL AND len(license) > 0) AS with_license FROM _browse`))[0]!;
   const syncCols = 'sync_id, started_at, finished_at, complete, added, updated, removed, restored, unchanged';
   const lastComplete = (await rows(conn, `SELECT ${syncCols} FROM syncs WHERE complete ORDER BY sync_id DESC LIMIT 1`))[0];
@@ -361,7 +374,7 @@ export async function catalogStats(conn: DuckDBConnection): Promise<Stats> {
     licenses: buckets(await top('license')),
     modalities: buckets(await top('modalities')),
     task_categories: buckets(await top('task_categories')),
-    rows_distribution: await logDistribution(conn, 'num_rows'),
+    rows_distribution: await logDistribution(conn, 'best_rows'),
     bytes_distribution: await logDistribution(conn, 'total_size_bytes'),
     top_downloads: topDownloads.map(entry),
     top_risers: risers.map(entry),

@@ -43,7 +43,10 @@ export interface DatasetSummary {
   downloads: number | null;
   likes: number | null;
   trending_score: number | null;
+  /** the viewer's rows; with a partial conversion only the converted part's (see estimated_num_rows) */
   num_rows: number | null;
+  /** the viewer's estimate of the whole where its conversion was partial, else null; `sort=rows` and the row ranges use it when set */
+  estimated_num_rows: number | null;
   total_size_bytes: number | null;
   created_at: string | null;
   last_modified: string | null;

@@ -10,6 +10,7 @@ export function summaryOf(r: DatasetRecord): DatasetSummary {
     id: r.id, author: r.author, pretty_name: r.info.pretty_name, license: r.info.license, task_categories: r.info.task_categories,
     languages: r.info.languages, modalities: r.info.modalities, downloads: r.statistics.downloads, likes: r.statistics.likes,
     trending_score: r.statistics.trending_score, num_rows: r.viewer?.available ? r.viewer.num_rows : null,
+    estimated_num_rows: r.viewer?.available ? (r.viewer.estimated_num_rows ?? null) : null,
     total_size_bytes: r.statistics.total_size_bytes, created_at: r.statistics.created_at, last_modified: r.statistics.last_modified,
     gated: String(r.additional.gated),
   };

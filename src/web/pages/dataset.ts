@@ -81,8 +81,9 @@ function viewerBlock(viewer: unknown): SafeHtml {
   const pending = list(v.pending).map((c) => (typeof c === 'string' ? c : '(unnamed)'));
   const failed = list(v.failed).map((c) => (typeof c === 'string' ? c : '(unnamed)'));
   const facts = [
-    fact('Rows', exact(num(v.num_rows), formatCount)),
-    estimated !== null ? fact('Estimated rows', exact(estimated, formatCount)) : null,
+    // partial with an estimate: the estimate is the dataset's size, the count covers the converted part only
+    estimated !== null ? fact('Rows (estimated)', html`~${exact(estimated, formatCount)}`) : null,
+    fact(estimated !== null ? 'Rows converted' : 'Rows', exact(num(v.num_rows), formatCount)),
     v.partial === true ? fact('Partial', 'yes: the conversion stopped early; the numbers cover only the converted part') : null,
     fact('Original files', exact(num(v.num_bytes_original_files), formatBytes, ' bytes')),
     fact('Parquet files', exact(num(v.num_bytes_parquet_files), formatBytes, ' bytes')),

@@ -84,6 +84,14 @@ function rangeInputs(q: DatasetQuery): SafeHtml {
 <button class="apply secondary" type="submit">Apply</button>`;
 }
 
+/** The rows of a result: the viewer's estimate, marked as such, where its conversion was partial. */
+function rowsMeta(d: DatasetSummary): SafeHtml | null {
+  if (d.estimated_num_rows !== null) {
+    return html`<span class="estimated" title="about ${formatInt(d.estimated_num_rows)} rows, the dataset viewer's estimate (it converted ${formatInt(d.num_rows)})"><b>~${formatCount(d.estimated_num_rows)}</b> rows (estimated)</span>`;
+  }
+  return d.num_rows !== null ? html`<span title="${formatInt(d.num_rows)} rows"><b>${formatCount(d.num_rows)}</b> rows</span>` : null;
+}
+
 function resultItem(d: DatasetSummary): SafeHtml {
   const tags: HtmlValue[] = [
     ...d.license.slice(0, 2).map((l) => html`<span class="tag license">${l}</span>`),
@@ -95,7 +103,7 @@ function resultItem(d: DatasetSummary): SafeHtml {
   if (d.gated === 'auto' || d.gated === 'manual') tags.push(html`<span class="tag">gated (${d.gated})</span>`);
   return html`<li class="result" data-dataset-id="${d.id}">
 <div class="result-title"><a href="${datasetPath(d.id)}">${d.id}</a>${d.pretty_name && d.pretty_name !== d.id ? html`<span class="pretty">${d.pretty_name}</span>` : null}</div>
-<div class="meta"><span title="${formatInt(d.downloads)} downloads"><b>${formatCount(d.downloads)}</b> downloads</span><span title="${formatInt(d.likes)} likes"><b>${formatCount(d.likes)}</b> likes</span>${d.num_rows !== null ? html`<span title="${formatInt(d.num_rows)} rows"><b>${formatCount(d.num_rows)}</b> rows</span>` : null}${d.total_size_bytes !== null ? html`<span title="${formatInt(d.total_size_bytes)} bytes"><b>${formatBytes(d.total_size_bytes)}</b></span>` : null}${d.last_modified ? html`<span>updated ${formatDate(d.last_modified)}</span>` : null}</div>
+<div class="meta"><span title="${formatInt(d.downloads)} downloads"><b>${formatCount(d.downloads)}</b> downloads</span><span title="${formatInt(d.likes)} likes"><b>${formatCount(d.likes)}</b> likes</span>${rowsMeta(d)}${d.total_size_bytes !== null ? html`<span title="${formatInt(d.total_size_bytes)} bytes"><b>${formatBytes(d.total_size_bytes)}</b></span>` : null}${d.last_modified ? html`<span>updated ${formatDate(d.last_modified)}</span>` : null}</div>
 ${tags.length > 0 ? html`<div class="tags">${tags}</div>` : null}
 </li>`;
 }
