@@ -72,7 +72,9 @@ const ESTIMATED_NUM_ROWS = "TRY_CAST(json_extract_string(record, '$.viewer.estim
  */
 const V2: string[] = [
   'ALTER TABLE datasets ADD COLUMN estimated_num_rows BIGINT',
-  `UPDATE datasets SET estimated_num_rows = ${ESTIMATED_NUM_ROWS} WHERE ${ESTIMATED_NUM_ROWS} IS NOT NULL`,
+  // the text test first: parsing every record's JSON in this transaction ran out of DuckDB's 48MB at 200,000
+  `UPDATE datasets SET estimated_num_rows = ${ESTIMATED_NUM_ROWS}
+     WHERE contains(record::VARCHAR, '"estimated_num_rows"') AND ${ESTIMATED_NUM_ROWS} IS NOT NULL`,
   `UPDATE fetch_state SET ok = false WHERE stage = 'viewer' AND ok
      AND json_extract_string(value, '$.available') = 'true' AND json_extract(value, '$.pending') IS NULL
      AND (json_extract_string(value, '$.partial') = 'true' OR coalesce(TRY_CAST(json_extract_string(value, '$.num_rows') AS BIGINT), 0) = 0)`,
