@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   // A proxy in the environment must not see requests to the fake Hub.
   const noProxy = ['127.0.0.1', 'localhost', process.env.NO_PROXY ?? process.env.no_proxy].filter(Boolean).join(',');
   // HF_HOME inside the demo's folder, so the demo leaves one folder behind and nothing else
-  const env = cliEnv({ HF_HOME: join(work, '.hf-home'), HF_ENDPOINT: hub.url, NO_PROXY: noProxy, no_proxy: noProxy });
+  // everything the demo makes stays in its one folder (the snapshot folder too, were serve or query run)
+  const env = cliEnv({ HF_HOME: join(work, '.hf-home'), HF_DATASETS_SNAPSHOT_DIR: join(work, '.snapshots'), HF_ENDPOINT: hub.url, NO_PROXY: noProxy, no_proxy: noProxy });
   out(`serving ${corpus.length} datasets from fixtures/datasets.json at ${hub.url}`);
   out(`the CLI reaches it through HF_ENDPOINT=${hub.url} (no token; HF_HOME is a temporary folder)`);
 
