@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CatalogError } from '../errors.js';
+import { sleep } from '../util/sleep.js';
 
 /** The schema this release writes. A file at an older version is migrated on open for writing. */
 export const SCHEMA_VERSION = 2;
@@ -270,7 +271,7 @@ async function openPastReaders(path: string): Promise<DuckDBInstance> {
       return await openInstance(path, false);
     } catch (err) {
       if (!(err instanceof CatalogError && err.code === 'ETL_CATALOG_LOCKED') || Date.now() >= until) throw err;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 }

@@ -171,8 +171,9 @@ export async function* listDatasets(client: HubClient, opts: ListOptions): Async
           next = page.next;
           askAhead(next);
           try {
+            const shownUrl = safeUrl(url);
             for (let i = 0; i < page.items.length; i++) {
-              const item = parseElement(page.items[i]!, safeUrl(url));
+              const item = parseElement(page.items[i]!, shownUrl);
               page.items[i] = EMPTY; // each item's bytes go as it is handed on
               yield { kind: 'item', item: item as RawDataset, page: pagePath };
             }

@@ -14,7 +14,7 @@
  * statement at a time (a page's lookup may come while the page before it commits).
  */
 import type { CheckpointPolicy } from '../catalog/checkpoint-policy.js';
-import { hashed, wellFormed } from '../catalog/storable.js';
+import { hashed } from '../catalog/storable.js';
 import { PageLookup, Statements } from '../catalog/prepared.js';
 import { addRequests, commitPage, type ChangeKind, type Existing, type FetchMark, type PageRow, type SyncCounts } from '../catalog/store.js';
 import type { Catalog } from '../catalog/schema.js';
@@ -144,13 +144,14 @@ export class CatalogSink implements RecordSink<'catalog'> {
   write(record: DatasetRecord, _json?: string, item?: RecordItem): undefined {
     const p = item?.note as Planned | undefined;
     if (p === undefined) throw new Error('the catalog sink takes only records its plan step has seen');
+    // the record as stored (lone surrogates repaired): the marks take their id and parts from it too
+    const stored = record === p.fresh ? { record, hash: p.hash } : hashed(record);
     let filesChanged = p.kind !== 'unchanged';
     for (const f of item?.fetched ?? []) {
       const enricher = this.#byName.get(f.name)!;
-      this.#marks.push({ id: wellFormed(record.id), stage: f.name, sha: p.fresh.sha, ok: !f.refetch, value: JSON.stringify(wellFormed(enricher.part(record)) ?? null) });
+      this.#marks.push({ id: stored.record.id, stage: f.name, sha: p.fresh.sha, ok: !f.refetch, value: JSON.stringify(enricher.part(stored.record) ?? null) });
       if (enricher.path === '$.files') filesChanged = true;
     }
-    const stored = record === p.fresh ? { record, hash: p.hash } : hashed(record);
     const same = p.kind === 'unchanged' && !filesChanged && p.existingHash === stored.hash;
     this.#rows.push({ id: stored.record.id, kind: p.kind, record: stored.record, hash: stored.hash, same, files: filesChanged ? stored.record.files : null });
     return undefined;
