@@ -7,6 +7,7 @@
  * the `record` JSON column, so each snapshot gets `_browse` once (buildBrowseTables): one narrow row
  * per dataset with those extracted and a lowercased search text, which every search then scans.
  */
+import { DEFAULT_ENDPOINT } from '../options.js';
 import { LIST, VARCHAR, listValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import {
   FACETS,
@@ -87,7 +88,7 @@ export async function buildBrowseTables(conn: DuckDBConnection): Promise<string>
     const url = row[1];
     if (url.endsWith(suffix) && /^https?:\/\//.test(url)) return url.slice(0, -suffix.length);
   }
-  return 'https://huggingface.co';
+  return DEFAULT_ENDPOINT;
 }
 
 /** A DuckDB JS value → the model's JSON: BIGINT → number, timestamps → ISO strings, lists kept. */

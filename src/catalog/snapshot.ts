@@ -22,6 +22,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DEFAULT_ENDPOINT } from '../options.js';
 import { CatalogError, schemaVersion, MIGRATIONS } from './schema.js';
 import { BROWSE_FORMAT, buildBrowseTables } from './read.js';
 
@@ -189,7 +190,7 @@ export async function takeSnapshot(db: string, opts: TakeOptions = {}): Promise<
   }
   const takenAt = new Date().toISOString();
   const t1 = performance.now();
-  let hubEndpoint = 'https://huggingface.co';
+  let hubEndpoint = DEFAULT_ENDPOINT;
   try {
     const instance = await DuckDBInstance.create(build, { threads: '1', memory_limit: opts.memoryLimit ?? '256MB', preserve_insertion_order: 'false' });
     try {

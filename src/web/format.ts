@@ -77,7 +77,3 @@ export function isoOrNull(iso: string | null | undefined): string | null {
   return d === null ? null : d.toISOString();
 }
 
-/** "1 dataset", "2 datasets". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${formatInt(n)} ${n === 1 ? one : many}`;
-}

@@ -11,6 +11,12 @@
 export const FACETS = ['license', 'task', 'language', 'modality', 'format', 'size_category', 'author'] as const;
 export type FacetName = (typeof FACETS)[number];
 
+/** Results a page of `/`, `/api/datasets` and `/changes` holds unless `per_page` says otherwise. */
+export const DEFAULT_PER_PAGE = 50;
+
+/** Events in the Atom feed (`/changes.atom`): the latest ones. */
+export const FEED_SIZE = 200;
+
 /** The sorts of `/` and `/api/datasets` (all descending, unknown values last, ties by id). */
 export const SORTS = ['downloads', 'likes', 'trending', 'rows', 'bytes', 'created', 'modified'] as const;
 export type SortName = (typeof SORTS)[number];

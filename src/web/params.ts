@@ -2,10 +2,9 @@
  * The query parameters of the pages and the API, checked once: a bad value is a ParamError (a 400
  * with its one-line message). An empty value counts as not given (a form's empty field).
  */
-import { EVENT_KINDS, FACETS, SORTS, type DatasetQuery, type EventKind, type FacetName, type SortName } from './model.js';
+import { DEFAULT_PER_PAGE, EVENT_KINDS, FACETS, SORTS, type DatasetQuery, type EventKind, type FacetName, type SortName } from './model.js';
 import type { ChangesQuery } from '../catalog/read.js';
 
-export const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 500;
 /** Deeper pages are refused (a page number past this is no one's bookmark). */
 const MAX_PAGE = 1_000_000;

@@ -12,7 +12,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { catalogStats, datasetDetail, listChanges, searchDatasets } from '../catalog/read.js';
 import type { Logger } from '../log.js';
-import type { PageContext } from './model.js';
+import { FEED_SIZE, type PageContext } from './model.js';
+import { DEFAULT_ENDPOINT } from '../options.js';
 import { ASSETS, renderAtomFeed, renderChangesPage, renderDatasetPage, renderErrorPage, renderSearchPage, renderStatsPage } from './pages.js';
 import { ParamError, parseChangesQuery, parseDatasetQuery } from './params.js';
 import { NotReadyError, type CatalogSource } from './source.js';
@@ -26,7 +27,6 @@ export const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /** The Atom feed holds the latest 200 events. */
-const FEED_SIZE = 200;
 
 class HttpStatus extends Error {
   constructor(readonly status: number, message: string) {
@@ -62,7 +62,7 @@ export function createCatalogServer({ source, log }: ServerOptions): Server & { 
   let base = 'http://127.0.0.1';
   const ctx = (req: IncomingMessage): PageContext => {
     const info = source.info;
-    return { catalogPath: source.db, dataAsOf: info?.takenAt ?? null, hubEndpoint: info?.hubEndpoint ?? 'https://huggingface.co', selfUrl: `${base}${req.url ?? '/'}` };
+    return { catalogPath: source.db, dataAsOf: info?.takenAt ?? null, hubEndpoint: info?.hubEndpoint ?? DEFAULT_ENDPOINT, selfUrl: `${base}${req.url ?? '/'}` };
   };
 
   async function route(req: IncomingMessage, path: string, params: URLSearchParams): Promise<Answer> {
@@ -94,7 +94,7 @@ export function createCatalogServer({ source, log }: ServerOptions): Server & { 
     }
     if (path.startsWith('/assets/')) {
       const name = decodeId(path.slice('/assets/'.length));
-      const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : Object.hasOwn(ASSETS, `/assets/${name}`) ? ASSETS[`/assets/${name}`] : undefined;
+      const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
       if (!asset) throw new HttpStatus(404, `no asset ${JSON.stringify(name.slice(0, 100))}`);
       return { status: 200, type: asset.type, body: asset.body, cache: 'public, max-age=3600' };
     }

@@ -1,11 +1,10 @@
 /** `/changes` (newest first, filter by kind, pages) and `/changes.atom` (the latest 200 as Atom 1.0). */
-import { EVENT_KINDS, type ChangeEvent, type ChangesPage, type EventKind, type PageContext } from '../model.js';
+import { DEFAULT_PER_PAGE, EVENT_KINDS, FEED_SIZE, type ChangeEvent, type ChangesPage, type EventKind, type PageContext } from '../model.js';
 import { type HtmlValue, datasetPath, escapeXml, html } from '../html.js';
 import { formatInt } from '../format.js';
 import { type DatasetLinker, linkToPage, shell } from '../layout.js';
 import { eventsTable, pagination } from './parts.js';
 
-const DEFAULT_PER_PAGE = 50;
 
 export function changesUrl(kind: EventKind | null, page: number, perPage: number): string {
   const p = new URLSearchParams();
@@ -57,7 +56,7 @@ export function renderAtomFeed(changes: ChangesPage, ctx: PageContext): string {
   const x = escapeXml;
   const newest = changes.events[0]?.detected_at ?? ctx.dataAsOf ?? new Date(0).toISOString();
   const feedId = base ? `${base}/changes` : 'urn:hf-datasets:changes';
-  const entries = changes.events.slice(0, 200).map((e) => {
+  const entries = changes.events.slice(0, FEED_SIZE).map((e) => {
     const href = `${base}${datasetPath(e.id)}`;
     const title = `${e.kind}: ${e.id}`;
     const summary = `${e.id}${e.pretty_name ? ` (${e.pretty_name})` : ''} was ${e.kind} in sync ${e.sync_id}.`;

@@ -1,5 +1,5 @@
 /** `/`: search and browse. A GET form (every state in the URL), facets as links that toggle a value, pages of results. */
-import { FACETS, SORTS, type DatasetPage, type DatasetQuery, type DatasetSummary, type FacetName, type PageContext, type SortName } from '../model.js';
+import { DEFAULT_PER_PAGE, FACETS, SORTS, type DatasetPage, type DatasetQuery, type DatasetSummary, type FacetName, type PageContext, type SortName } from '../model.js';
 import { type HtmlValue, SafeHtml, datasetPath, html, raw } from '../html.js';
 import { formatBytes, formatCount, formatDate, formatInt } from '../format.js';
 import { shell } from '../layout.js';
@@ -13,7 +13,6 @@ const SORT_LABELS: Record<SortName, string> = {
   downloads: 'Most downloads', likes: 'Most likes', trending: 'Trending', rows: 'Most rows', bytes: 'Largest', created: 'Newest', modified: 'Recently updated',
 };
 
-const DEFAULT_PER_PAGE = 50;
 /** Facet values shown before "more". */
 const SHOWN = 8;
 
