@@ -33,30 +33,38 @@ export function footer(ctx: PageContext, jsonHref: string | null | undefined): S
   return html`<footer class="site-footer"><span>Catalog <code>${ctx.catalogPath}</code></span>${ctx.dataAsOf ? html`<span>data as of ${formatDateTime(ctx.dataAsOf)}</span>` : null}<span>Hub ${externalLink(ctx.hubEndpoint)}</span>${jsonHref ? html`<span class="no-print"><a href="${jsonHref}">JSON</a></span>` : null}</footer>`;
 }
 
-/** The whole document of a served page. */
-export function shell(opts: ShellOptions): string {
-  const doc = html`<!doctype html>
+/** A whole HTML document: the head lines every document shares, then `head` (assets) and `body`. */
+export function htmlDocument(title: HtmlValue, head: HtmlValue, body: HtmlValue): string {
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${opts.title} · hf-datasets</title>
-<link rel="stylesheet" href="/assets/style.css">
-<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
-<script src="/assets/app.js" defer></script>
-${opts.head}
+<title>${title}</title>
+${head}
 </head>
 <body>
-${header(opts.nav)}
+${body}
+</body>
+</html>
+`.value;
+}
+
+/** The whole document of a served page. */
+export function shell(opts: ShellOptions): string {
+  return htmlDocument(
+    html`${opts.title} · hf-datasets`,
+    html`<link rel="stylesheet" href="/assets/style.css">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
+<script src="/assets/app.js" defer></script>
+${opts.head}`,
+    html`${header(opts.nav)}
 <main>
 ${opts.body}
 </main>
-${footer(opts.ctx, opts.jsonHref)}
-</body>
-</html>
-`;
-  return doc.value;
+${footer(opts.ctx, opts.jsonHref)}`,
+  );
 }
 
 /** How a dataset id is linked: to its page on this server, or (in the report's file) to the Hub. */

@@ -9,7 +9,7 @@ import type { ChangesPage, PageContext, Stats } from '../model.js';
 import { SafeHtml, html, raw } from '../html.js';
 import { formatDateTime, formatInt } from '../format.js';
 import { STYLE_CSS } from '../assets/style.js';
-import { footer, linkToHub } from '../layout.js';
+import { footer, htmlDocument, linkToHub } from '../layout.js';
 import { eventsTable } from './parts.js';
 import { eventDataset } from './changes.js';
 import { statsBody } from './stats.js';
@@ -21,29 +21,19 @@ export function renderReport(stats: Stats, changes: ChangesPage, ctx: PageContex
   const more = changes.total > changes.events.length
     ? html`<p class="note">${formatInt(changes.events.length)} of ${formatInt(changes.total)} changes shown.</p>`
     : null;
-  const doc = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>Hugging Face Hub datasets — report${when ? ` of ${formatDateTime(when)}` : ''}</title>
-<link rel="icon" href="data:,">
-<style>${rawCss()}</style>
-</head>
-<body>
-<main class="report">
+  return htmlDocument(
+    `Hugging Face Hub datasets — report${when ? ` of ${formatDateTime(when)}` : ''}`,
+    html`<link rel="icon" href="data:,">
+<style>${rawCss()}</style>`,
+    html`<main class="report">
 <div class="report-head"><h1>Hugging Face Hub datasets</h1><p class="muted">${when ? html`Report of ${formatDateTime(when)}` : 'Report'}</p></div>
 ${statsBody(stats, link)}
 <h2>Latest changes${sync ? html` <span class="muted small">(sync ${formatInt(sync.sync_id)})</span>` : null}</h2>
 <div class="panel changes" data-total="${changes.total}">${eventsTable(changes.events, eventDataset(link))}</div>
 ${more}
 </main>
-${footer(ctx, null)}
-</body>
-</html>
-`;
-  return doc.value;
+${footer(ctx, null)}`,
+  );
 }
 
 /** The stylesheet as the content of a <style> element (a raw-text element: it must hold no `</style`). */
