@@ -6,10 +6,10 @@
  * 2 bad usage, 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM.
  */
 import yargs, { type Argv } from 'yargs';
-import { normalizeConfig, type Command, type RawArgs } from './config.js';
+import { normalizeConfig, type Command, type Config, type RawArgs } from './config.js';
 import { EXIT_CODES } from './commands/signals.js';
 import { describeError, EtlError, exitCodeOf, UsageError } from './errors.js';
-import { createLogger, stderrSink } from './log.js';
+import { createLogger, stderrSink, type Logger } from './log.js';
 import { TOOL_VERSION } from './version.js';
 
 /** [what it does, the command]: shown as a block of lines, each command whole on its own line (copyable). */
@@ -256,6 +256,23 @@ function writeStderr(line: string): void {
   stderrSink.write(line.endsWith('\n') ? line : line + '\n');
 }
 
+type CommandRunner = (config: Config, log: Logger) => Promise<number>;
+
+/**
+ * Each command's module (imported when it runs, so a plain `collect` never loads DuckDB) and whether it
+ * opens a catalog (its process tuning must come before DuckDB loads).
+ */
+const COMMAND_RUNNERS: Record<Command, { catalog: boolean; load: () => Promise<CommandRunner> }> = {
+  collect: { catalog: false, load: async () => (await import('./commands/collect.js')).runCollectCommand },
+  search: { catalog: false, load: async () => (await import('./commands/collect.js')).runCollectCommand },
+  enrich: { catalog: false, load: async () => (await import('./commands/enrich.js')).runEnrichCommand },
+  sync: { catalog: true, load: async () => (await import('./commands/sync.js')).runSyncCommand },
+  export: { catalog: true, load: async () => (await import('./commands/export.js')).runExportCommand },
+  serve: { catalog: true, load: async () => (await import('./commands/serve.js')).runServeCommand },
+  report: { catalog: true, load: async () => (await import('./commands/report.js')).runReportCommand },
+  query: { catalog: true, load: async () => (await import('./commands/query.js')).runQueryCommand },
+};
+
 /** Runs the CLI and exits the process. */
 export async function main(argv: string[]): Promise<never> {
   process.exit(await run(argv));
@@ -286,34 +303,10 @@ export async function run(argv: string[]): Promise<number> {
     const config = normalizeConfig(parsed.command, parsed.args);
     debug = config.logLevel === 'debug';
     const log = createLogger(config.logLevel, config.logFormat);
+    const run = COMMAND_RUNNERS[config.command];
     // every command that opens a catalog (serve, report and query read snapshots of it) loads DuckDB after this
-    if (!['collect', 'search', 'enrich'].includes(config.command)) tuneProcessForCatalog();
-    if (config.command === 'serve') {
-      const { runServeCommand } = await import('./commands/serve.js');
-      return await runServeCommand(config, log);
-    }
-    if (config.command === 'report') {
-      const { runReportCommand } = await import('./commands/report.js');
-      return await runReportCommand(config, log);
-    }
-    if (config.command === 'query') {
-      const { runQueryCommand } = await import('./commands/query.js');
-      return await runQueryCommand(config, log);
-    }
-    if (config.command === 'sync') {
-      const { runSyncCommand } = await import('./commands/sync.js');
-      return await runSyncCommand(config, log);
-    }
-    if (config.command === 'export') {
-      const { runExportCommand } = await import('./commands/export.js');
-      return await runExportCommand(config, log);
-    }
-    if (config.command === 'enrich') {
-      const { runEnrichCommand } = await import('./commands/enrich.js');
-      return await runEnrichCommand(config, log);
-    }
-    const { runCollectCommand } = await import('./commands/collect.js');
-    return await runCollectCommand(config, log);
+    if (run.catalog) tuneProcessForCatalog();
+    return await (await run.load())(config, log);
   } catch (err) {
     const hint = err instanceof EtlError && err.code === 'ETL_UNREACHABLE' ? UNREACHABLE_HINT : '';
     writeStderr(`hf-datasets: ${describeError(err)}${hint}`);
