@@ -116,7 +116,7 @@ const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 function integer(name: string, v: unknown, min: number, max: number): number {
-  if (Array.isArray(v)) throw new UsageError(`--${name} may be given once, got ${v.length} values (${v.map((x) => (typeof x === 'string' ? JSON.stringify(x) : String(x))).join(', ')})`);
+  if (Array.isArray(v)) throw new UsageError(`--${name} may be given once, got ${v.length} values (${v.map(show).join(', ')})`);
   return wholeNumber(`--${name}`, v, { min, max }, true);
 }
 

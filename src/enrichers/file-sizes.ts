@@ -10,7 +10,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { HubClientHandle } from '../client.js';
-import { UsageError } from '../errors.js';
+import { wholeNumber } from '../options.js';
 import { enrichRecord } from '../hub/detail.js';
 import { enricherTransform, WINDOW } from '../flow/pipeline.js';
 import { withFiles } from '../record/build.js';
@@ -50,8 +50,7 @@ export interface FileSizesOptions {
 /** The window of a library Transform: `window` (or its old name `concurrency`), else {@link WINDOW}. */
 export function transformWindow(options: { window?: number; concurrency?: number }): number {
   const [name, window] = options.window !== undefined ? ['window', options.window] : options.concurrency !== undefined ? ['concurrency', options.concurrency] : ['window', WINDOW];
-  if (!Number.isInteger(window) || window < 1 || window > 65536) throw new UsageError(`${name} must be a whole number from 1 to 65536, got ${String(window)}`);
-  return window;
+  return wholeNumber(name, window, { min: 1, max: 65536 }, false);
 }
 
 export function enrichFileSizes(client: HubClientHandle, options: FileSizesOptions = {}): Duplex {
