@@ -222,9 +222,8 @@ export async function searchDatasets(conn: DuckDBConnection, q: DatasetQuery): P
     const p = new Params();
     const w = where(q, p);
     const total = Number((await rows(conn, `SELECT count(*) AS n FROM _browse ${w}`, p))[0]!.n);
-    const p2 = new Params();
-    const w2 = where(q, p2);
-    const page = await rows(conn, `SELECT ${SUMMARY_COLUMNS} FROM _browse ${w2} ${orderBy(q.sort)} LIMIT ${p2.add(q.per_page)} OFFSET ${p2.add((q.page - 1) * q.per_page)}`, p2);
+    // the same conditions and values, with the page's limit and offset bound after them
+    const page = await rows(conn, `SELECT ${SUMMARY_COLUMNS} FROM _browse ${w} ${orderBy(q.sort)} LIMIT ${p.add(q.per_page)} OFFSET ${p.add((q.page - 1) * q.per_page)}`, p);
     for (const f of FACETS) {
       const pf = new Params();
       facets[f] = facetRows(await rows(conn, facetSql(f, '_browse', where(q, pf, f)), pf));
